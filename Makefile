@@ -1,0 +1,20 @@
+# Developer commands. `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+
+.PHONY: run test setup ui-test bench pot clean
+
+run:
+	bash tools/run.sh
+
+test:
+	bash tools/test.sh
+
+setup:
+	bash tools/setup.sh
+
+pot:
+	bash tools/i18n.sh
+
+clean:
+	-bash -c '. tools/common.sh && pg_stop'
+	rm -rf .build

@@ -1,0 +1,251 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+STATUSES = [
+    ("open", "Open"),
+    ("hold", "On hold"),
+    ("won", "Won"),
+    ("lost", "Lost"),
+]
+OPEN_STATUSES = ("open", "hold")
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    def _default_currency_id(self):
+        return self.env.user.company_id.currency_id
+
+    reference = fields.Char(
+        readonly=True, copy=False, index=True,
+        help="Unique reference given by the sequence when the opportunity is created.")
+    currency_id = fields.Many2one(
+        "res.currency", string="Currency", required=True, default=_default_currency_id,
+        track_visibility="onchange")
+    payment_term_id = fields.Many2one("account.payment.term", string="Payment terms")
+    contact_id = fields.Many2one(
+        "res.partner", string="Contact person", index=True, track_visibility="onchange",
+        help="The person to talk to at the customer (distinct from the customer itself).")
+    probability_tag_id = fields.Many2one(
+        "crm.probability.tag", string="Probability tag", index=True, ondelete="restrict",
+        track_visibility="onchange")
+    probability_tag_color = fields.Char(related="probability_tag_id.color_hex", readonly=True)
+    on_hold = fields.Boolean(string="On hold", copy=False)
+    status = fields.Selection(
+        STATUSES, compute="_compute_status", inverse="_inverse_status", store=True, index=True,
+        track_visibility="onchange",
+        help="Open and On hold opportunities are in the pipeline; Won means probability 100%; "
+             "Lost means archived with probability 0%.")
+    line_ids = fields.One2many("crm.lead.line", "lead_id", string="Items", copy=True)
+    has_lines = fields.Boolean(compute="_compute_has_lines")
+    amount_untaxed = fields.Monetary(
+        compute="_compute_amounts", store=True, currency_field="currency_id",
+        string="Untaxed amount")
+    amount_tax = fields.Monetary(
+        compute="_compute_amounts", store=True, currency_field="currency_id", string="Taxes")
+    amount_total = fields.Monetary(
+        compute="_compute_amounts", store=True, currency_field="currency_id", string="Total")
+
+    _sql_constraints = [
+        ("reference_uniq", "unique (reference)", "The reference of an opportunity must be unique."),
+    ]
+
+    @api.depends("active", "probability", "on_hold")
+    def _compute_status(self):
+        for lead in self:
+            if lead.probability >= 100:
+                lead.status = "won"
+            elif not lead.active:
+                lead.status = "lost"
+            elif lead.on_hold:
+                lead.status = "hold"
+            else:
+                lead.status = "open"
+
+    def _inverse_status(self):
+        for lead in self:
+            if lead.status == "won":
+                if lead.probability < 100 or not lead.active:
+                    lead.write({"active": True, "on_hold": False})
+                    lead.action_set_won()
+            elif lead.status == "lost":
+                if lead.active or lead.probability:
+                    lead.write({"active": False, "probability": 0, "on_hold": False})
+            else:
+                lead._reopen_as(on_hold=lead.status == "hold")
+
+    def _reopen_as(self, on_hold):
+        """Bring a lead back in the pipeline, open or on hold, leaving won/lost semantics."""
+        self.ensure_one()
+        vals = {"on_hold": on_hold}
+        if not self.active:
+            vals["active"] = True
+        if self.probability >= 100 or not self.active:
+            stage = self.stage_id
+            if stage.probability >= 100:
+                stage = self._stage_find(domain=[("probability", "<", 100)])
+                vals["stage_id"] = stage.id
+            vals["probability"] = (self.probability_tag_id.percentage
+                                   if self.probability_tag_id else stage.probability)
+            if vals["probability"] >= 100:
+                vals["probability"] = 0
+            vals["lost_reason"] = False
+        self.write(vals)
+
+    @api.depends("line_ids")
+    def _compute_has_lines(self):
+        for lead in self:
+            lead.has_lines = bool(lead.line_ids)
+
+    @api.depends("line_ids.price_subtotal", "line_ids.price_tax", "line_ids.price_total")
+    def _compute_amounts(self):
+        for lead in self:
+            lead.amount_untaxed = sum(lead.line_ids.mapped("price_subtotal"))
+            lead.amount_tax = sum(lead.line_ids.mapped("price_tax"))
+            lead.amount_total = sum(lead.line_ids.mapped("price_total"))
+
+    def _revenue_from_lines(self):
+        """Untaxed total of the lines in the company currency (Odoo's expected revenue)."""
+        self.ensure_one()
+        company_currency = self.company_id.currency_id or self.env.user.company_id.currency_id
+        amount = sum(self.line_ids.mapped("price_subtotal"))
+        if self.currency_id and self.currency_id != company_currency:
+            amount = self.currency_id.with_context(date=fields.Date.context_today(self)).compute(
+                amount, company_currency)
+        return amount
+
+    def _sync_revenue_from_lines(self):
+        for lead in self.exists():
+            revenue = lead._revenue_from_lines()
+            if lead.planned_revenue != revenue:
+                lead.planned_revenue = revenue
+
+    @api.constrains("partner_id", "contact_id")
+    def _check_contact_id(self):
+        for lead in self:
+            if lead.contact_id and lead.partner_id and \
+                    lead.contact_id.commercial_partner_id != lead.partner_id.commercial_partner_id:
+                raise ValidationError(_(
+                    "The contact person %s does not belong to the customer %s.")
+                    % (lead.contact_id.display_name, lead.partner_id.display_name))
+
+    @api.constrains("line_ids", "type")
+    def _check_line_required(self):
+        for lead in self:
+            if lead.type == "opportunity" and not lead.line_ids and \
+                    lead.company_id.crm_lead_line_required:
+                raise ValidationError(_(
+                    "The opportunity \"%s\" needs at least one item line: your company requires "
+                    "one (CRM settings).") % lead.name)
+
+    @api.onchange("probability_tag_id")
+    def _onchange_probability_tag_id(self):
+        if self.probability_tag_id and self.status in OPEN_STATUSES:
+            self.probability = self.probability_tag_id.percentage
+
+    @api.onchange("line_ids", "currency_id")
+    def _onchange_line_ids_revenue(self):
+        if self.line_ids:
+            self.planned_revenue = self._revenue_from_lines()
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id_contact(self):
+        if self.contact_id and (
+                not self.partner_id or self.contact_id.commercial_partner_id !=
+                self.partner_id.commercial_partner_id):
+            self.contact_id = False
+        if self.partner_id and not self.partner_id.is_company and not self.contact_id:
+            self.contact_id = self.partner_id
+
+    @api.model
+    def create(self, vals):
+        if not vals.get("reference"):
+            vals["reference"] = self.env["ir.sequence"].next_by_code("crm.lead.reference")
+        if vals.get("probability_tag_id") and "probability" not in vals:
+            vals["probability"] = self.env["crm.probability.tag"].browse(
+                vals["probability_tag_id"]).percentage
+        lead = super().create(vals)
+        lead._check_custom_fields_required()
+        return lead
+
+    @api.multi
+    def write(self, vals):
+        by_probability = self._probabilities_from_tags(vals)
+        if by_probability:
+            rest = self
+            for probability, leads in by_probability.items():
+                super(CrmLead, leads).write(dict(vals, probability=probability))
+                rest -= leads
+            if rest:
+                super(CrmLead, rest).write(vals)
+        else:
+            super().write(vals)
+        if "type" in vals or any(name in vals for name in self._custom_field_names()):
+            self._check_custom_fields_required()
+        return True
+
+    def _probabilities_from_tags(self, vals):
+        """Group the open leads of this write by the probability their probability tag imposes.
+
+        Choosing a tag sets the probability; moving an open lead that carries a tag to another
+        non-won stage keeps the tag's probability instead of the stage's.
+        """
+        if "probability" in vals or not (vals.get("probability_tag_id") or vals.get("stage_id")):
+            return {}
+        open_leads = self.filtered(lambda l: l.status in OPEN_STATUSES)
+        if vals.get("probability_tag_id"):
+            tag = self.env["crm.probability.tag"].browse(vals["probability_tag_id"])
+            return {tag.percentage: open_leads} if open_leads else {}
+        if self.env["crm.stage"].browse(vals["stage_id"]).probability >= 100:
+            return {}
+        groups = defaultdict(lambda: self.browse())
+        for lead in open_leads.filtered("probability_tag_id"):
+            groups[lead.probability_tag_id.percentage] |= lead
+        return dict(groups)
+
+    def _custom_field_names(self):
+        return self.env["crm.lead.custom.field"].sudo()._field_names()
+
+    def _check_custom_fields_required(self):
+        """Mandatory custom fields must hold a value on opportunities (checked in SQL: an
+        unset number reads as 0 through the ORM but is NULL in the table)."""
+        definitions = self.env["crm.lead.custom.field"].sudo().search(
+            [("required", "=", True), ("field_name", "!=", False)])
+        opportunities = self.filtered(lambda l: l.type == "opportunity")
+        if not definitions or not opportunities:
+            return
+        for definition in definitions:
+            column = definition.field_name
+            if column not in self._fields:
+                continue
+            empty = "%s IS NULL" % column
+            if definition.field_type == "char":
+                empty = "(%s IS NULL OR trim(%s) = '')" % (column, column)
+            self.env.cr.execute(
+                "SELECT name FROM crm_lead WHERE id IN %%s AND %s ORDER BY id LIMIT 1" % empty,
+                (tuple(opportunities.ids),))
+            row = self.env.cr.fetchone()
+            if row:
+                raise ValidationError(_(
+                    "The field \"%s\" is mandatory: fill it in on the opportunity \"%s\".")
+                    % (definition.name, row[0]))
+
+    @api.model
+    def _name_search(self, name, args=None, operator="ilike", limit=100, name_get_uid=None):
+        if name and operator in ("ilike", "like", "=", "=like", "=ilike"):
+            args = expression.AND([args or [], [
+                "|", ("reference", operator, name), ("name", operator, name)]])
+            name, operator = "", "ilike"
+        return super()._name_search(
+            name, args=args, operator=operator, limit=limit, name_get_uid=name_get_uid)
+
+    @api.multi
+    def action_put_on_hold(self):
+        self.write({"status": "hold"})
+
+    @api.multi
+    def action_resume(self):
+        self.write({"status": "open"})

