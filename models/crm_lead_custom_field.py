@@ -119,7 +119,6 @@ class CrmLeadCustomField(models.Model):
                 "field_description": definition.name.strip(),
                 "ttype": definition.field_type,
                 "state": "manual",
-                "copied": True,
             }
             if definition.field_type == "selection":
                 vals["selection"] = definition._selection_repr()

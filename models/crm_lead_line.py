@@ -106,8 +106,9 @@ class CrmLeadLine(models.Model):
     @api.multi
     def unlink(self):
         leads = self.mapped("lead_id")
-        res = super().unlink()
-        leads = leads.exists()
-        leads._check_line_required()
+        with self.env.cr.savepoint():
+            res = super().unlink()
+            leads = leads.exists()
+            leads._check_line_required()
         leads._sync_revenue_from_lines()
         return res

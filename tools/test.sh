@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# make test: set everything up, install the addon (+ sale_crm) with demo data in a fresh
+# database, run the addon's tests and Odoo's own crm and sale_crm tests with the addon installed
+# (pytest-odoo), then the browser check against a real server. Fails on any failing test and on
+# any ERROR/CRITICAL log line; ends with "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+DB=${TEST_DB:-crm_suite_test}
+UI_PORT=${UI_PORT:-8169}
+LOGDIR="$BUILD/log"
+started=$(date +%s)
+
+bash "$ROOT/tools/setup.sh" || exit 1
+mkdir -p "$LOGDIR"
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
+    fi
+    pg_stop
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+pg_start || exit 1
+
+failed_steps=()
+log_errors() {  # print ERROR/CRITICAL lines of a log file; true when there are some
+    grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$1"
+}
+
+# 1. Fresh database with the addon, sale_crm and demo data (tests need demo data).
+if db_exists "$DB"; then psql_ -d postgres -c "DROP DATABASE \"$DB\""; fi
+if ! db_create "$DB" "sale_crm" "$LOGDIR/test-install.log"; then
+    failed_steps+=("install (see $LOGDIR/test-install.log)")
+fi
+if log_errors "$LOGDIR/test-install.log"; then
+    failed_steps+=("ERROR/CRITICAL lines while installing")
+fi
+
+# 2. Every TransactionCase of the addon, crm and sale_crm, against the installed database.
+cat >"$BUILD/odoo-test.conf" <<CONF
+[options]
+addons_path = $ADDONS_PATH
+db_host = $PGDIR/run
+db_port = $PGPORT
+db_user = $PGUSER_ODOO
+data_dir = $BUILD/filestore
+logfile = $LOGDIR/test-pytest-odoo.log
+log_level = info
+http_port = $UI_PORT
+http_interface = 127.0.0.1
+CONF
+: >"$LOGDIR/test-pytest-odoo.log"
+( cd "$ADDONS_DIR" && PYTHONPATH="$ROOT/tools" CRM_SUITE_ADDON_LINK="$ADDONS_DIR/$MODULE" \
+    "$VENV/bin/pytest" -p pytest_addon_path -p no:cacheprovider -p no:warnings \
+    --odoo-config "$BUILD/odoo-test.conf" --odoo-database "$DB" \
+    --junitxml "$LOGDIR/pytest.xml" -q -r fE \
+    "$MODULE/tests" "$SITE/odoo/addons/crm/tests" "$SITE/odoo/addons/sale_crm/tests" )
+pytest_rc=$?
+if [ "$pytest_rc" != 0 ]; then failed_steps+=("pytest exited $pytest_rc"); fi
+if log_errors "$LOGDIR/test-pytest-odoo.log"; then
+    failed_steps+=("ERROR/CRITICAL lines during the tests (see $LOGDIR/test-pytest-odoo.log)")
+fi
+read -r py_total py_failed py_skipped < <("$VENV/bin/python" - "$LOGDIR/pytest.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print(0, 1, 0)
+    raise SystemExit
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+total = sum(int(s.get("tests", 0)) for s in suites)
+failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+skipped = sum(int(s.get("skipped", 0)) for s in suites)
+print(total, failed, skipped)
+PY
+)
+
+# 3. Browser checks: a real server on the test database, driven by Playwright + Chromium.
+ui_total=0; ui_failed=0
+db_settle_modules "$DB"
+odoo -d "$DB" --db-filter="^$DB\$" --http-port="$UI_PORT" --http-interface=127.0.0.1 \
+    --workers=0 --max-cron-threads=0 --logfile="$LOGDIR/test-ui-server.log" &
+server_pid=$!
+for _ in $(seq 1 60); do
+    curl -sf -o /dev/null "http://127.0.0.1:$UI_PORT/web/login" && break
+    sleep 1
+done
+for check in "$ROOT"/tests/ui/check_*.py; do
+    ui_total=$((ui_total + 1))
+    log "browser check $(basename "$check")"
+    if ! "$UIVENV/bin/python" "$check" --url "http://127.0.0.1:$UI_PORT" --db "$DB" \
+            --out "$ROOT/docs"; then
+        ui_failed=$((ui_failed + 1))
+        failed_steps+=("browser check $(basename "$check")")
+    fi
+done
+kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+if log_errors "$LOGDIR/test-ui-server.log"; then
+    failed_steps+=("ERROR/CRITICAL lines in the server log during browser checks")
+fi
+
+total=$((py_total - py_skipped + ui_total))
+failed=$((py_failed + ui_failed))
+passed=$((total - failed))
+log "make test took $(( $(date +%s) - started )) s"
+for step in "${failed_steps[@]+"${failed_steps[@]}"}"; do echo "FAILED: $step"; done
+echo "$passed passed, $failed failed"
+[ "${#failed_steps[@]}" = 0 ]
