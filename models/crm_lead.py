@@ -40,7 +40,7 @@ class CrmLead(models.Model):
         help="Open and On hold opportunities are in the pipeline; Won means probability 100%; "
              "Lost means archived with probability 0%.")
     line_ids = fields.One2many("crm.lead.line", "lead_id", string="Items", copy=True)
-    has_lines = fields.Boolean(compute="_compute_has_lines")
+    has_lines = fields.Boolean(compute="_compute_has_lines", string="Has items")
     amount_untaxed = fields.Monetary(
         compute="_compute_amounts", store=True, currency_field="currency_id",
         string="Untaxed amount")

@@ -13,8 +13,10 @@ if db_exists "$DB"; then
 else
     db_create "$DB" "" "$BUILD/log/i18n.log"
 fi
-odoo -d "$DB" --i18n-export="$ROOT/i18n/$MODULE.pot" --modules="$MODULE" --stop-after-init \
+# Exported without a language, a .po file is the template.
+odoo -d "$DB" --i18n-export="$BUILD/$MODULE.po" --modules="$MODULE" --stop-after-init \
     --http-port=0 --logfile="$BUILD/log/i18n.log"
+mv "$BUILD/$MODULE.po" "$ROOT/i18n/$MODULE.pot"
 if [ -f "$ROOT/i18n/fr.po" ]; then
     msgmerge --quiet --no-fuzzy-matching --update --backup=none "$ROOT/i18n/fr.po" "$ROOT/i18n/$MODULE.pot"
 else
