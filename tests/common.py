@@ -6,6 +6,8 @@ class SuiteCase(TransactionCase):
 
     def setUp(self):
         super().setUp()
+        # Messages are asserted in English whatever the database's default language.
+        self.env = self.env(context=dict(self.env.context, lang="en_US"))
         Users = self.env["res.users"].with_context(no_reset_password=True, mail_create_nolog=True)
         self.rep = Users.create({
             "name": "Rita Rep",

@@ -19,6 +19,12 @@ class TestLines(SuiteCase):
         self.stock_item = self.env["product.product"].create({
             "name": "Pallet of bricks", "type": "consu", "list_price": 250.0})
 
+    def set_rates(self, *currency_rates):
+        Rate = self.env["res.currency.rate"]
+        for currency, rate in zip(currency_rates[::2], currency_rates[1::2]):
+            Rate.search([("currency_id", "=", currency.id)]).unlink()
+            Rate.create({"currency_id": currency.id, "rate": rate, "name": "2000-01-01"})
+
     def test_subtotals_with_discount_and_taxes(self):
         lead = self.new_opportunity(line_ids=[
             (0, 0, {"line_type": "product", "product_id": self.service.id,
@@ -66,15 +72,24 @@ class TestLines(SuiteCase):
         company_currency = self.env.user.company_id.currency_id
         other = self.env["res.currency"].search(
             [("id", "!=", company_currency.id)], limit=1)
-        self.env["res.currency.rate"].search([("currency_id", "in", (other | company_currency).ids)]).unlink()
-        self.env["res.currency.rate"].create({"currency_id": company_currency.id, "rate": 1.0,
-                                              "name": "2000-01-01"})
-        self.env["res.currency.rate"].create({"currency_id": other.id, "rate": 2.0,
-                                              "name": "2000-01-01"})
+        self.set_rates(company_currency, 1.0, other, 2.0)
         lead = self.new_opportunity(currency_id=other.id, line_ids=[
             (0, 0, {"line_type": "text", "name": "Work", "quantity": 1, "price_unit": 1000.0})])
         self.assertAlmostEqual(lead.amount_untaxed, 1000.0)
         self.assertAlmostEqual(lead.planned_revenue, 500.0)
+
+    def test_company_currency_change_converts_expected_revenue_again(self):
+        # A company without journal items, whose currency may still change.
+        base_currency = self.env.user.company_id.currency_id
+        company = self.env["res.company"].create({"name": "New branch",
+                                                  "currency_id": base_currency.id})
+        other = self.env["res.currency"].search([("id", "!=", base_currency.id)], limit=1)
+        self.set_rates(base_currency, 1.0, other, 2.0)
+        lead = self.new_opportunity(company_id=company.id, currency_id=other.id, line_ids=[
+            (0, 0, {"line_type": "text", "name": "Work", "quantity": 1, "price_unit": 1000.0})])
+        self.assertAlmostEqual(lead.planned_revenue, 500.0)
+        company.currency_id = other
+        self.assertAlmostEqual(lead.planned_revenue, 1000.0)
 
     def test_default_currency_is_company_currency(self):
         lead = self.new_opportunity()

@@ -23,12 +23,12 @@ export NODE_PATH=/usr/share/nodejs
 
 log() { printf '\033[1m[%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# Run Odoo's command line with the project's addons path and database.
-odoo() {
-    "$VENV/bin/python" -c "import odoo.cli, sys; sys.argv=['odoo'] + sys.argv[1:]; odoo.cli.main()" \
-        --addons-path="$ADDONS_PATH" --db_host="$PGDIR/run" --db_port="$PGPORT" \
-        --db_user="$PGUSER_ODOO" --data-dir="$BUILD/filestore" "$@"
-}
+# Odoo's command line with the project's addons path and database. Use "${ODOO[@]}" (not a
+# function) to start a server in the background, so that $! is the server itself.
+ODOO=("$VENV/bin/python" -c "import odoo.cli, sys; sys.argv=['odoo'] + sys.argv[1:]; odoo.cli.main()"
+      --addons-path="$ADDONS_PATH" --db_host="$PGDIR/run" --db_port="$PGPORT"
+      --db_user="$PGUSER_ODOO" --data-dir="$BUILD/filestore")
+odoo() { "${ODOO[@]}" "$@"; }
 
 pg_start() {
     if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
@@ -73,6 +73,9 @@ db_create() {
     log "creating database $db with $MODULE${extra:+,$extra} and demo data (log: $logfile)"
     psql_ -d postgres -c "CREATE DATABASE \"$db\""
     odoo -d "$db" -i "$MODULE${extra:+,$extra}" --stop-after-init --http-port=0 \
-        --http-interface=127.0.0.1 --log-level=info --logfile="$logfile" --load-language=fr_FR
+        --http-interface=127.0.0.1 --log-level=info --logfile="$logfile" || return 1
+    # French next to English (loaded at creation it would replace English as the default).
+    odoo -d "$db" --load-language=fr_FR --stop-after-init --http-port=0 \
+        --http-interface=127.0.0.1 --logfile="$logfile" || return 1
     db_settle_modules "$db"
 }

@@ -37,6 +37,6 @@ elif [ "$(cat "$BUILD/$DB.hash" 2>/dev/null)" != "$code_hash" ]; then
 fi
 
 log "Odoo serving database $DB on http://localhost:$PORT (login admin / admin); Ctrl-C stops it"
-odoo -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" --workers=0 --max-cron-threads=1 &
+"${ODOO[@]}" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" --workers=0 --max-cron-threads=1 &
 server_pid=$!
 wait "$server_pid"

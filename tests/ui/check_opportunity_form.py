@@ -40,7 +40,7 @@ def main():
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000}, locale="en-US")
+            viewport={"width": 1400, "height": 1500}, locale="en-US")
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append("JavaScript error: %s" % error))
 
@@ -48,9 +48,12 @@ def main():
         page.fill("input[name=login]", options.login)
         page.fill("input[name=password]", options.password)
         page.click("button[type=submit]")
-        page.wait_for_selector(".o_main_navbar, .o_web_client", timeout=60000)
+        page.wait_for_selector("#oe_main_menu_navbar", timeout=60000)
 
         # Onboarding tours would cover the page with bubbles: mark them all consumed.
+        page.wait_for_function(
+            "() => window.odoo && odoo.__DEBUG__ && odoo.__DEBUG__.services['web_tour.tour']",
+            timeout=60000)
         tours = page.evaluate(
             "() => Object.keys(odoo.__DEBUG__.services['web_tour.tour'].tours || {})")
         if tours:
@@ -90,6 +93,7 @@ def main():
         if page.locator(".o_dialog_warning, .o_error_detail, .modal-dialog .o_dialog_error").count():
             problems.append("Odoo shows an error dialog: %s"
                             % page.locator(".modal-dialog").first.inner_text())
+        page.wait_for_selector(".o_loading", state="hidden", timeout=30000)
         page.screenshot(path="%s/opportunity_form.png" % options.out.rstrip("/"), full_page=True)
         context.close()
 
