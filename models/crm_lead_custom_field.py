@@ -59,7 +59,8 @@ class CrmLeadCustomField(models.Model):
             label = (definition.name or "").strip()
             if not label:
                 raise UserError(_("Give the custom field a label."))
-            if self.search_count([("id", "!=", definition.id), ("name", "=ilike", label)]):
+            others = self.search([("id", "!=", definition.id)])
+            if label.lower() in {(name or "").strip().lower() for name in others.mapped("name")}:
                 raise UserError(_("A custom field labelled \"%s\" already exists.") % label)
             if label.lower() in standard_labels:
                 raise UserError(_(
