@@ -12,6 +12,9 @@ test:
 setup:
 	bash tools/setup.sh
 
+bench:
+	bash tools/bench.sh
+
 pot:
 	bash tools/i18n.sh
 

@@ -10,6 +10,7 @@
     "website": "https://example.com/crm_opportunity_suite",
     "license": "LGPL-3",
     "development_status": "Alpha",
+    "external_dependencies": {"python": ["openpyxl", "xlsxwriter"]},
     "depends": [
         "crm",
         "sale_crm",
@@ -24,6 +25,9 @@
         "views/crm_lead_line_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_lead_import_log_views.xml",
+        "wizards/crm_lead_export_views.xml",
+        "wizards/crm_lead_import_views.xml",
         "views/crm_opportunity_suite_menus.xml",
     ],
     "demo": [

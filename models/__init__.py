@@ -5,3 +5,4 @@ from . import crm_lead_custom_field_option
 from . import crm_lead_custom_field
 from . import crm_lead_line
 from . import crm_lead
+from . import crm_lead_import_log

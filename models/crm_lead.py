@@ -1,8 +1,10 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
+
+from ..lib import spreadsheet
 
 STATUSES = [
     ("open", "Open"),
@@ -195,16 +197,22 @@ class CrmLead(models.Model):
         """
         if "probability" in vals or not (vals.get("probability_tag_id") or vals.get("stage_id")):
             return {}
-        open_leads = self.filtered(lambda l: l.status in OPEN_STATUSES)
+        # read() of two columns: on thousands of leads (imports), filtering on fields would
+        # load every column of every record.
+        rows = self.read(["status", "probability_tag_id"], load="_classic_write")
+        open_ids = [row["id"] for row in rows if row["status"] in OPEN_STATUSES]
         if vals.get("probability_tag_id"):
             tag = self.env["crm.probability.tag"].browse(vals["probability_tag_id"])
-            return {tag.percentage: open_leads} if open_leads else {}
+            return {tag.percentage: self.browse(open_ids)} if open_ids else {}
         if self.env["crm.stage"].browse(vals["stage_id"]).probability >= 100:
             return {}
-        groups = defaultdict(lambda: self.browse())
-        for lead in open_leads.filtered("probability_tag_id"):
-            groups[lead.probability_tag_id.percentage] |= lead
-        return dict(groups)
+        percentages = {tag.id: tag.percentage for tag in self.env["crm.probability.tag"].search(
+            [("id", "in", [row["probability_tag_id"] for row in rows])])}
+        groups = defaultdict(list)
+        for row in rows:
+            if row["status"] in OPEN_STATUSES and row["probability_tag_id"]:
+                groups[percentages[row["probability_tag_id"]]].append(row["id"])
+        return {percentage: self.browse(ids) for percentage, ids in groups.items()}
 
     def _custom_field_names(self):
         return self.env["crm.lead.custom.field"].sudo()._field_names()
@@ -241,6 +249,93 @@ class CrmLead(models.Model):
             name, operator = "", "ilike"
         return super()._name_search(
             name, args=args, operator=operator, limit=limit, name_get_uid=name_get_uid)
+
+    def _check_export_allowed(self):
+        if not self.env.user.has_group("crm_opportunity_suite.group_crm_export"):
+            raise AccessError(_(
+                "You are not allowed to export opportunities: ask your administrator for the "
+                "\"Allowed to export records\" permission."))
+
+    @api.multi
+    def export_data(self, fields_to_export, raw_data=False):
+        """Odoo's own export (list view "Export", RPC) is gated like the addon's."""
+        self._check_export_allowed()
+        return super().export_data(fields_to_export, raw_data=raw_data)
+
+    def _spreadsheet_headers(self):
+        """Column headers of the opportunity spreadsheet, in the user's language; the import
+        recognises them in English and French (lib/spreadsheet.COLUMN_ALIASES)."""
+        headers = [
+            ("id", _("Opportunity ID")),
+            ("reference", _("Reference")),
+            ("name", _("Opportunity")),
+            ("customer", _("Customer")),
+            ("contact", _("Contact")),
+            ("contact_id", _("Contact ID")),
+            ("pipeline", _("Pipeline")),
+            ("stage", _("Stage")),
+            ("milestone", _("Milestone")),
+            ("lost_reason", _("Lost reason")),
+            ("expected_revenue", _("Expected value")),
+            ("currency", _("Currency")),
+            ("probability", _("Probability")),
+            ("probability_tag", _("Probability tag")),
+            ("tags", _("Tags")),
+            ("owner", _("Owner")),
+            ("due_date", _("Due date")),
+        ]
+        definitions = self.env["crm.lead.custom.field"].sudo().search([("field_name", "!=", False)])
+        headers += [("custom:%s" % d.field_name, d.name) for d in definitions]
+        return headers
+
+    def _spreadsheet_rows(self):
+        """(keys, headers, rows) of these opportunities, typed for the spreadsheet writers."""
+        self._check_export_allowed()
+        columns = self._spreadsheet_headers()
+        milestones = dict(self._fields["status"]._description_selection(self.env))
+        custom = {key[7:]: self.env["crm.lead.custom.field"].sudo().search(
+            [("field_name", "=", key[7:])]) for key, _label in columns if key.startswith("custom:")}
+        rows = []
+        for lead in self.with_context(active_test=False):
+            values = {
+                "id": lead.id,
+                "reference": lead.reference,
+                "name": lead.name,
+                "customer": lead.partner_id.display_name or "",
+                "contact": lead.contact_id.name or "",
+                "contact_id": lead.contact_id.id or None,
+                "pipeline": lead.team_id.name or "",
+                "stage": lead.stage_id.name or "",
+                "milestone": milestones.get(lead.status, ""),
+                "lost_reason": lead.lost_reason.name or "",
+                "expected_revenue": lead.planned_revenue,
+                "currency": lead.company_currency.name or "",
+                "probability": lead.probability,
+                "probability_tag": lead.probability_tag_id.name or "",
+                "tags": ", ".join(lead.tag_ids.mapped("name")),
+                "owner": lead.user_id.name or "",
+                "due_date": fields.Date.from_string(lead.date_deadline),
+            }
+            for name, definition in custom.items():
+                value = lead[name]
+                if definition.field_type == "selection":
+                    value = dict(definition.option_ids.mapped(lambda o: (o.value, o.name))).get(
+                        value, "")
+                elif definition.field_type == "date":
+                    value = fields.Date.from_string(value)
+                elif definition.field_type == "boolean":
+                    value = bool(value)
+                values["custom:" + name] = value
+            rows.append([values[key] for key, _label in columns])
+        return [key for key, _label in columns], [label for _key, label in columns], rows
+
+    def _export_spreadsheet(self, file_format):
+        """(file name, content) of these opportunities as CSV or .xlsx."""
+        _keys, headers, rows = self._spreadsheet_rows()
+        stamp = fields.Date.context_today(self)
+        if file_format == "xlsx":
+            return "opportunities-%s.xlsx" % stamp, spreadsheet.write_xlsx(headers, rows)
+        return "opportunities-%s.csv" % stamp, spreadsheet.write_csv(headers, rows)
 
     @api.multi
     def action_put_on_hold(self):

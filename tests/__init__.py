@@ -5,3 +5,6 @@ from . import test_lines
 from . import test_custom_fields
 from . import test_access
 from . import test_i18n
+from . import test_spreadsheet
+from . import test_export
+from . import test_import

@@ -20,6 +20,10 @@ MODULE=crm_opportunity_suite
 SITE="$VENV/lib/python3.7/site-packages"
 ADDONS_PATH="$SITE/odoo/addons,$WEBSITE/odoo/addons,$ADDONS_DIR"
 export NODE_PATH=/usr/share/nodejs
+# Odoo 11 imports every addon on disk at the first web request; a request arriving while the
+# registry loads races with it ("Model ... inherits from non-existing model"). Installed
+# addons are imported by the registry anyway.
+export ODOO_PRELOAD_ADDONS=no
 
 log() { printf '\033[1m[%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*" >&2; }
 

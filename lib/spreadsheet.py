@@ -1,0 +1,274 @@
+"""Reading and writing the opportunity spreadsheets (CSV and .xlsx), with no ORM.
+
+Everything the import/export needs to know about files lives here so that it can be tested
+without a database: encodings and delimiters of CSV files, .xlsx cells, header matching in
+English and French, number and date parsing in the user's formats, and the neutralisation of
+cells that a spreadsheet program would run as formulas.
+"""
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+
+import xlsxwriter
+
+MAX_FILE_SIZE = 20 * 1024 * 1024
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+# Headers recognised by the import for each column of the opportunity spreadsheet, in English
+# and French (the export writes the first one, translated).
+COLUMN_ALIASES = {
+    "id": ["Opportunity ID", "ID", "ID de l'opportunité", "Identifiant de l'opportunité"],
+    "reference": ["Reference", "Référence"],
+    "name": ["Opportunity", "Name", "Opportunité", "Nom"],
+    "customer": ["Customer", "Client"],
+    "contact": ["Contact", "Contact person", "Personne de contact"],
+    "contact_id": ["Contact ID", "ID du contact", "ID de contact"],
+    "pipeline": ["Pipeline", "Sales channel", "Sales team", "Canal de vente",
+                 "Équipe commerciale"],
+    "stage": ["Stage", "Étape"],
+    "milestone": ["Milestone", "Status", "Jalon", "Statut"],
+    "lost_reason": ["Lost reason", "Raison de la perte", "Motif de perte"],
+    "expected_revenue": ["Expected value", "Expected revenue", "Valeur attendue",
+                         "Revenu attendu", "Revenu espéré"],
+    "currency": ["Currency", "Devise"],
+    "probability": ["Probability", "Probabilité"],
+    "probability_tag": ["Probability tag", "Étiquette de probabilité"],
+    "tags": ["Tags", "Étiquettes"],
+    "owner": ["Owner", "Salesperson", "Propriétaire", "Vendeur", "Commercial"],
+    "due_date": ["Due date", "Expected closing", "Échéance", "Date de clôture prévue"],
+}
+
+
+class SpreadsheetError(ValueError):
+    """A file that cannot be read: ``code`` says why (the addon shows it translated), the
+    message says it in English."""
+
+    def __init__(self, code, message, **params):
+        super().__init__(message % params if params else message)
+        self.code = code
+        self.params = params
+
+
+def neutralise(value):
+    """Text that a spreadsheet program would evaluate as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(headers, rows):
+    """UTF-8 with a byte order mark (so that spreadsheet programs detect it), comma-separated."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def _csv_cell(value):
+    if value is None or value is False:
+        return ""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return neutralise(value)
+
+
+def write_xlsx(headers, rows, sheet_name="Opportunities"):
+    """Typed cells: numbers as numbers, dates as dates, text as text (never as formulas)."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {
+        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False})
+    sheet = workbook.add_worksheet(sheet_name[:31])
+    bold = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, str(header), bold)
+    for row_index, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if value is None or value is False:
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(row_index, col, value)
+            elif isinstance(value, (int, float)):
+                sheet.write_number(row_index, col, value)
+            elif isinstance(value, datetime.datetime):
+                sheet.write_datetime(row_index, col, value, datetime_format)
+            elif isinstance(value, datetime.date):
+                sheet.write_datetime(row_index, col, value, date_format)
+            else:
+                sheet.write_string(row_index, col, neutralise(str(value)))
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def read_table(filename, content):
+    """Return (headers, rows) of a CSV or .xlsx file; rows are lists of cell values (str for
+    CSV; str, int, float, datetime for .xlsx) with entirely empty rows left out, each with its
+    line number in the file: [(line, [values...]), ...]."""
+    if not content:
+        raise SpreadsheetError("empty", "The file is empty.")
+    if len(content) > MAX_FILE_SIZE:
+        raise SpreadsheetError("too_large", "The file is larger than %(size)d MB.",
+                               size=MAX_FILE_SIZE // 1024 // 1024)
+    name = (filename or "").lower()
+    if name.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
+        return _read_xlsx(content)
+    if name.endswith((".xls", ".ods")):
+        raise SpreadsheetError("old_format", "Save the file as .xlsx or .csv first.")
+    return _read_csv(content)
+
+
+def _read_csv(content):
+    if b"\x00" in content[:4096]:
+        raise SpreadsheetError("binary", "This is not a CSV or .xlsx file.")
+    text = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise SpreadsheetError("encoding", "The file's text encoding is not recognised (use UTF-8).")
+    sample = text[:65536]
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] or sample, delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    headers = None
+    try:
+        for line, row in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in row):
+                continue
+            if headers is None:
+                headers = [cell.strip() for cell in row]
+            else:
+                rows.append((line, row))
+    except csv.Error as error:
+        raise SpreadsheetError("malformed", "The CSV file is malformed: %(detail)s", detail=error)
+    if headers is None:
+        raise SpreadsheetError("no_header", "The file has no header row.")
+    return headers, rows
+
+
+def _read_xlsx(content):
+    import openpyxl  # only needed to read .xlsx
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise SpreadsheetError("bad_xlsx", "This .xlsx file cannot be read (%(detail)s).",
+                               detail=error.__class__.__name__)
+    try:
+        sheet = workbook.worksheets[0]
+        headers = None
+        rows = []
+        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            values = ["" if value is None else value for value in values]
+            if not any(str(value).strip() for value in values):
+                continue
+            if headers is None:
+                headers = [str(value).strip() for value in values]
+            else:
+                rows.append((line, values))
+    finally:
+        workbook.close()
+    if headers is None:
+        raise SpreadsheetError("no_header", "The file has no header row.")
+    return headers, rows
+
+
+def column_letter(index):
+    """0 -> A, 25 -> Z, 26 -> AA: cell references in error reports."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def normalise_header(text):
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+
+
+def match_headers(headers, aliases):
+    """Map column indexes to keys: aliases is {key: [header texts in any language]}.
+    Headers that match nothing are left out; a key is used once (first column wins)."""
+    lookup = {}
+    for key, texts in aliases.items():
+        for text in texts:
+            lookup.setdefault(normalise_header(text), key)
+    mapping = {}
+    used = set()
+    for index, header in enumerate(headers):
+        key = lookup.get(normalise_header(header))
+        if key and key not in used:
+            mapping[index] = key
+            used.add(key)
+    return mapping
+
+
+def parse_number(value, decimal_point=".", thousands_sep=","):
+    """A number from a cell: numbers pass through; text is read with the user's separators
+    (and the other usual ones when unambiguous). Empty -> None; otherwise ValueError."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", " ").replace("\u202f", " ")
+    if not text:
+        return None
+    text = re.sub(r"[^\d,.\-+ ']", "", text)  # currency symbols, percent signs
+    text = text.replace(" ", "").replace("'", "")
+    if thousands_sep and thousands_sep not in (" ", "\u00a0", "\u202f"):
+        if text.count(decimal_point) <= 1 and thousands_sep != decimal_point:
+            text = text.replace(thousands_sep, "")
+    if decimal_point != ".":
+        text = text.replace(decimal_point, ".")
+    if not re.match(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", text):
+        raise ValueError(value)
+    return float(text)
+
+
+def parse_date(value, date_format="%m/%d/%Y"):
+    """A date from a cell: .xlsx dates pass through; text in ISO (YYYY-MM-DD) or the user's
+    language format. Empty -> None; otherwise ValueError."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", date_format):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def parse_int(value):
+    number = parse_number(value)
+    if number is None:
+        return None
+    if number != int(number):
+        raise ValueError(value)
+    return int(number)

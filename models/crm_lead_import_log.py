@@ -1,0 +1,516 @@
+import base64
+import json
+from html import escape as html_escape
+from collections import OrderedDict, defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..lib import spreadsheet
+
+# Columns the import may write; the others (reference, customer, contact name, currency, tags)
+# are exported for reading and ignored on import.
+WRITABLE_KEYS = ("id", "name", "pipeline", "stage", "milestone", "lost_reason",
+                 "expected_revenue", "probability", "probability_tag", "owner", "due_date",
+                 "contact_id")
+# Filled only when empty unless the "overwrite" option is on.
+PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
+# Written through the ORM (business logic attached), in this order; the other fields the
+# import writes are plain columns, updated in SQL.
+ORM_FIELDS_ORDER = ("team_id", "stage_id", "probability_tag_id", "probability", "user_id",
+                    "lost_reason", "contact_id", "on_hold")
+SQL_BATCH = 5000
+FIELD_OF_KEY = {
+    "name": "name", "pipeline": "team_id", "stage": "stage_id", "milestone": "status",
+    "lost_reason": "lost_reason", "expected_revenue": "planned_revenue",
+    "probability": "probability", "probability_tag": "probability_tag_id", "owner": "user_id",
+    "due_date": "date_deadline", "contact_id": "contact_id",
+}
+
+
+class ImportRowError(Exception):
+    pass
+
+
+class CrmLeadImportLog(models.Model):
+    """One import of an opportunity spreadsheet: what it changed (to undo it) and its report."""
+
+    _name = "crm.lead.import.log"
+    _description = "Opportunity import"
+    _order = "id desc"
+
+    name = fields.Char(string="File", required=True, readonly=True)
+    date = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    user_id = fields.Many2one("res.users", string="Imported by", readonly=True,
+                              default=lambda self: self.env.user)
+    state = fields.Selection([("done", "Imported"), ("failed", "Nothing imported"),
+                              ("undone", "Undone")], default="done", readonly=True)
+    updated_count = fields.Integer(string="Updated", readonly=True)
+    created_count = fields.Integer(string="Created", readonly=True)
+    rejected_count = fields.Integer(string="Rejected", readonly=True)
+    undo_data = fields.Text(readonly=True, help="Previous values of what the import changed.")
+    report_file = fields.Binary(string="Error report", readonly=True, attachment=True)
+    report_name = fields.Char(readonly=True)
+
+    # ------------------------------------------------------------------ reading the file
+
+    @api.model
+    def _lang_formats(self):
+        lang = self.env["res.lang"]._lang_get(self.env.user.lang or "en_US")
+        return (lang.decimal_point or ".", lang.thousands_sep or "", lang.date_format or "%m/%d/%Y")
+
+    @api.model
+    def _mapping_choices(self):
+        """(key, label) the user can map a column to."""
+        headers = self.env["crm.lead"]._spreadsheet_headers()
+        return [(key, label) for key, label in headers
+                if key in WRITABLE_KEYS or key.startswith("custom:")]
+
+    @api.model
+    def _guess_mapping(self, headers):
+        aliases = dict(spreadsheet.COLUMN_ALIASES)
+        for key, label in self.env["crm.lead"]._spreadsheet_headers():
+            aliases.setdefault(key, [])
+            aliases[key] = list(aliases[key]) + [label]
+        writable = dict(self._mapping_choices())
+        return {index: key for index, key in spreadsheet.match_headers(headers, aliases).items()
+                if key in writable}
+
+    # ------------------------------------------------------------------ validation
+
+    def _lookups(self, rows, mapping):
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        lookups = {"lead": {}, "team": defaultdict(list), "stage": defaultdict(list),
+                   "reason": {}, "user": {}, "tag": {}, "partner": {}, "milestone": {},
+                   "custom": {}}
+        id_columns = [col for col, key in mapping.items() if key == "id"]
+        contact_columns = [col for col, key in mapping.items() if key == "contact_id"]
+
+        def ints(columns):
+            found = set()
+            for _line, values in rows:
+                for col in columns:
+                    try:
+                        number = spreadsheet.parse_int(values[col] if col < len(values) else "")
+                    except ValueError:
+                        continue
+                    if number:
+                        found.add(number)
+            return found
+
+        lookups["lead"] = {lead.id: lead for lead in Lead.browse(sorted(ints(id_columns))).exists()}
+        lookups["partner"] = {p.id: p for p in self.env["res.partner"].browse(
+            sorted(ints(contact_columns))).exists()}
+        for team in self.env["crm.team"].search([]):
+            lookups["team"][team.name].append(team)
+        for stage in self.env["crm.stage"].search([]):
+            lookups["stage"][stage.name].append(stage)
+        lookups["reason"] = {r.name: r for r in self.env["crm.lost.reason"].search([])}
+        for user in self.env["res.users"].search([("share", "=", False)]):
+            lookups["user"].setdefault(user.name, user)
+            lookups["user"].setdefault(user.login, user)
+        lookups["tag"] = {t.name: t for t in self.env["crm.probability.tag"].search([])}
+        for lang in ("en_US", "fr_FR"):
+            labels = Lead._fields["status"]._description_selection(self.env(context=dict(
+                self.env.context, lang=lang)))
+            for key, label in labels:
+                lookups["milestone"][spreadsheet.normalise_header(label)] = key
+                lookups["milestone"][key] = key
+        for definition in self.env["crm.lead.custom.field"].sudo().search(
+                [("field_name", "!=", False)]):
+            lookups["custom"][definition.field_name] = definition
+        return lookups
+
+    def _convert_cell(self, key, raw, lead, lookups, row_vals, formats):
+        """Value to write for one cell (raises ImportRowError with the reason)."""
+        decimal_point, thousands_sep, date_format = formats
+        text = raw.strip() if isinstance(raw, str) else raw
+        if key == "name":
+            return str(text)
+        if key == "pipeline":
+            teams = lookups["team"].get(str(text), [])
+            if len(teams) != 1:
+                raise ImportRowError(_("No pipeline is named \"%s\" (names must match exactly).")
+                                     % text if not teams else
+                                     _("Several pipelines are named \"%s\".") % text)
+            return teams[0].id
+        if key == "stage":
+            stages = lookups["stage"].get(str(text), [])
+            if not stages:
+                raise ImportRowError(_("No stage is named \"%s\" (names must match exactly).")
+                                     % text)
+            team_id = row_vals.get("team_id", lead.team_id.id if lead else False)
+            fitting = [s for s in stages if not s.team_id or s.team_id.id == team_id]
+            if not fitting:
+                team = self.env["crm.team"].browse(team_id)
+                raise ImportRowError(_("The stage \"%s\" does not belong to the pipeline \"%s\".")
+                                     % (text, team.name or ""))
+            return fitting[0].id
+        if key == "milestone":
+            status = lookups["milestone"].get(spreadsheet.normalise_header(text))
+            if not status:
+                raise ImportRowError(_("Unknown milestone \"%s\": use Open, On hold, Won or Lost.")
+                                     % text)
+            return status
+        if key == "lost_reason":
+            reason = lookups["reason"].get(str(text))
+            if not reason:
+                raise ImportRowError(_("No lost reason is named \"%s\".") % text)
+            return reason.id
+        if key in ("expected_revenue", "probability"):
+            try:
+                number = spreadsheet.parse_number(text, decimal_point, thousands_sep)
+            except ValueError:
+                raise ImportRowError(_("\"%s\" is not a number.") % text)
+            if key == "probability" and not 0 <= number <= 100:
+                raise ImportRowError(_("A probability is between 0 and 100."))
+            return number
+        if key == "probability_tag":
+            tag = lookups["tag"].get(str(text))
+            if not tag:
+                raise ImportRowError(_("No probability tag is named \"%s\".") % text)
+            return tag.id
+        if key == "owner":
+            user = lookups["user"].get(str(text))
+            if not user:
+                raise ImportRowError(_("No user is named \"%s\".") % text)
+            return user.id
+        if key == "due_date":
+            try:
+                return fields.Date.to_string(spreadsheet.parse_date(text, date_format))
+            except ValueError:
+                raise ImportRowError(_("\"%s\" is not a date.") % text)
+        if key == "contact_id":
+            try:
+                partner = lookups["partner"].get(spreadsheet.parse_int(text))
+            except ValueError:
+                partner = None
+            if not partner:
+                raise ImportRowError(_("No contact has the ID \"%s\".") % text)
+            return partner.id
+        if key.startswith("custom:"):
+            return self._convert_custom(lookups["custom"][key[7:]], text, formats)
+        raise ImportRowError(_("This column cannot be imported."))
+
+    def _convert_custom(self, definition, text, formats):
+        decimal_point, thousands_sep, date_format = formats
+        kind = definition.field_type
+        try:
+            if kind == "integer":
+                return spreadsheet.parse_int(spreadsheet.parse_number(
+                    text, decimal_point, thousands_sep))
+            if kind == "float":
+                return spreadsheet.parse_number(text, decimal_point, thousands_sep)
+            if kind == "date":
+                return fields.Date.to_string(spreadsheet.parse_date(text, date_format))
+        except ValueError:
+            raise ImportRowError(_("\"%s\" is not a valid %s.") % (
+                text, dict(definition._fields["field_type"]._description_selection(
+                    self.env))[kind].lower()))
+        if kind == "boolean":
+            lowered = spreadsheet.normalise_header(text)
+            if lowered in ("1", "yes", "oui", "true", "vrai", "x"):
+                return True
+            if lowered in ("0", "no", "non", "false", "faux"):
+                return False
+            raise ImportRowError(_("\"%s\" is not yes or no.") % text)
+        if kind == "selection":
+            options = {spreadsheet.normalise_header(o.name): o.value for o in definition.option_ids}
+            options.update({o.value: o.value for o in definition.option_ids})
+            value = options.get(spreadsheet.normalise_header(text))
+            if not value:
+                raise ImportRowError(_("\"%s\" is not an option of \"%s\" (%s).") % (
+                    text, definition.name, ", ".join(definition.option_ids.mapped("name"))))
+            return value
+        return str(text)
+
+    @staticmethod
+    def _is_empty(value):
+        return value in (None, False, "") or (hasattr(value, "ids") and not value)
+
+    @api.model
+    def _prepare(self, headers, rows, mapping, update_existing=True, overwrite=False):
+        """Validate every row without writing anything.
+
+        Returns (plan, errors): plan is a list of (line, lead or None, vals, changes) where
+        changes is [(field name, old value, new value)] of what would really change; errors is a
+        list of (line, cell, header, value, reason).
+        """
+        lookups = self._lookups(rows, mapping)
+        formats = self._lang_formats()
+        ordered = sorted(mapping.items(), key=lambda item: WRITABLE_KEYS.index(item[1])
+                         if item[1] in WRITABLE_KEYS else len(WRITABLE_KEYS))
+        plan, errors, seen = [], [], {}
+        for line, values in rows:
+            row_errors = []
+
+            def fail(col, raw, reason):
+                row_errors.append((line, "%s%d" % (spreadsheet.column_letter(col), line),
+                                   headers[col] if col < len(headers) else "", raw, reason))
+
+            lead, vals = None, OrderedDict()
+            for col, key in ordered:
+                raw = values[col] if col < len(values) else ""
+                if raw is None or (isinstance(raw, str) and not raw.strip()):
+                    continue
+                if key == "id":
+                    try:
+                        lead_id = spreadsheet.parse_int(raw)
+                    except ValueError:
+                        fail(col, raw, _("\"%s\" is not an opportunity ID.") % raw)
+                        break
+                    lead = lookups["lead"].get(lead_id)
+                    if not lead or lead.type != "opportunity":
+                        fail(col, raw, _("No opportunity has the ID %s.") % lead_id)
+                        break
+                    if lead_id in seen:
+                        fail(col, raw, _("The ID %s is already on line %d.") % (lead_id,
+                                                                              seen[lead_id]))
+                        break
+                    seen[lead_id] = line
+                    if not update_existing:
+                        fail(col, raw, _("Updating existing opportunities is off."))
+                        break
+                    continue
+                field_name = key[7:] if key.startswith("custom:") else FIELD_OF_KEY[key]
+                try:
+                    vals[field_name] = self._convert_cell(key, raw, lead, lookups, vals, formats)
+                except ImportRowError as error:
+                    fail(col, raw, error.args[0])
+            if not row_errors:
+                if "lost_reason" in vals and vals.get("status", lead.status if lead else "open") \
+                        != "lost":
+                    col = next(c for c, k in mapping.items() if k == "lost_reason")
+                    fail(col, values[col], _("A lost reason needs the milestone Lost."))
+                if "team_id" in vals and "stage_id" not in vals and lead and lead.stage_id.team_id \
+                        and lead.stage_id.team_id.id != vals["team_id"]:
+                    col = next(c for c, k in mapping.items() if k == "pipeline")
+                    fail(col, values[col], _("The current stage \"%s\" does not belong to this "
+                                             "pipeline: give a stage too.") % lead.stage_id.name)
+                if not lead and not vals.get("name"):
+                    fail(0, "", _("A new opportunity needs a name (no ID on this line)."))
+            if row_errors:
+                errors.extend(row_errors)
+                continue
+            changes = self._changes(lead, vals, overwrite)
+            plan.append((line, lead, OrderedDict((f, new) for f, _old, new in changes)
+                         if lead else vals, changes))
+        return plan, errors
+
+    def _changes(self, lead, vals, overwrite):
+        changes = []
+        for field_name, new in vals.items():
+            if not lead:
+                changes.append((field_name, False, new))
+                continue
+            field = lead._fields[field_name]
+            old = lead[field_name]
+            if field.type == "many2one":
+                old = old.id
+            protected = field_name in PROTECTED_FIELDS or field_name.startswith("x_")
+            if protected and not overwrite and not self._is_empty(old):
+                continue
+            if field.type == "float":
+                if abs((old or 0.0) - (new or 0.0)) < 1e-6:
+                    continue
+            elif (old or False) == (new or False):
+                continue
+            changes.append((field_name, old, new))
+        if lead and any(name == "lost_reason" for name, _o, _n in changes):
+            status = next((new for name, _o, new in changes if name == "status"), lead.status)
+            if status != "lost":  # the milestone was kept (overwrite off): so is the reason
+                changes = [change for change in changes if change[0] != "lost_reason"]
+        return changes
+
+    # ------------------------------------------------------------------ writing
+
+    @api.model
+    def _import(self, file_name, headers, rows, mapping, update_existing=True, overwrite=False,
+                skip_invalid=False):
+        """Validate and apply an import; returns the log (nothing written when a row is invalid
+        and skip_invalid is off: the log then only carries the error report)."""
+        plan, errors = self._prepare(headers, rows, mapping, update_existing, overwrite)
+        log = self.create({"name": file_name or _("Import")})
+        if errors and not skip_invalid:
+            log.write({"state": "failed", "rejected_count": len({e[0] for e in errors})})
+            log._attach_report(errors)
+            return log
+        undo = {"updated": {}, "created": []}
+        to_write = [(lead, vals, changes) for _line, lead, vals, changes in plan
+                    if lead and changes]
+        to_create = [(line, vals) for line, lead, vals, _changes in plan if not lead]
+        leads = self.env["crm.lead"].browse([lead.id for lead, _v, _c in to_write])
+        for lead, _vals, changes in to_write:
+            old_values = {name: old for name, old, _new in changes}
+            if "status" in old_values:
+                # Winning or losing also moves the stage, probability, lost reason: keep them.
+                for name in ("stage_id", "probability", "lost_reason", "on_hold"):
+                    value = lead[name]
+                    old_values.setdefault(name, value.id if hasattr(value, "ids") else value)
+            undo["updated"][str(lead.id)] = old_values
+        Lead = self.env["crm.lead"].with_context(tracking_disable=True)
+        self._write_grouped(Lead, to_write)
+        created = Lead.browse()
+        for _line, vals in to_create:
+            created |= Lead.create(dict(vals, type="opportunity"))
+        undo["created"] = created.ids
+        (leads | created).invalidate_cache()
+        undo["write_dates"] = {str(row["id"]): row["write_date"]
+                               for row in (leads | created).read(["write_date"])}
+        undo["after"] = {str(lead.id): {name: new for name, _old, new in changes}
+                         for lead, _vals, changes in to_write}
+        log._post_summaries(to_write, created)
+        log.write({
+            "updated_count": len(to_write),
+            "created_count": len(created),
+            "rejected_count": len({e[0] for e in errors}),
+            "undo_data": json.dumps(undo),
+        })
+        if errors:
+            log._attach_report(errors)
+        return log
+
+    @staticmethod
+    def _raw(lead, name):
+        value = lead[name]
+        return value.id if hasattr(value, "ids") else value
+
+    def _write_grouped(self, Lead, to_write, status_first=False):
+        """Write what the rows change in as few statements as possible: fields with business
+        logic through the ORM, one write() per (field, value) in a fixed order (the stage before
+        the probability it would otherwise reset); plain columns in one SQL UPDATE each. The
+        status may move the stage and the probability: written last on import, first on undo
+        (then the exact previous stage and probability are written back)."""
+        by_field = defaultdict(lambda: defaultdict(list))
+        for lead, vals, _changes in to_write:
+            for name, value in vals.items():
+                by_field[name][value].append(lead.id)
+
+        def write_status():
+            for status, ids in by_field.get("status", {}).items():
+                Lead.browse(ids).write({"status": status})
+
+        if status_first:
+            write_status()
+        for name in ORM_FIELDS_ORDER:
+            for value, ids in by_field.get(name, {}).items():
+                Lead.browse(ids).write({name: value})
+        for name, values in by_field.items():
+            if name not in ORM_FIELDS_ORDER and name != "status":
+                self._sql_update(Lead, name, [(i, v) for v, ids in values.items() for i in ids])
+        if not status_first:
+            write_status()
+
+    def _sql_update(self, Lead, name, pairs):
+        """One UPDATE for a plain column (no business logic attached to it), access checked."""
+        records = Lead.browse([lead_id for lead_id, _value in pairs])
+        records.check_access_rights("write")
+        records.check_access_rule("write")
+        field = Lead._fields[name]
+        cast = field.column_type[1]
+        for chunk in range(0, len(pairs), SQL_BATCH):
+            part = pairs[chunk:chunk + SQL_BATCH]
+            values = ",".join(["(%s, %s::" + cast + ")"] * len(part))
+            params = [item for lead_id, value in part
+                      for item in (lead_id, None if value is False else value)]
+            self.env.cr.execute(
+                'UPDATE crm_lead SET "%s" = v.value, write_uid = %%s, write_date = now() '
+                "AT TIME ZONE 'UTC' FROM (VALUES %s) AS v(id, value) WHERE crm_lead.id = v.id"
+                % (name, values), [self.env.uid] + params)
+        records.invalidate_cache([name, "write_date", "write_uid"])
+        records.modified([name])
+        records.recompute()
+
+    def _post_summaries(self, to_write, created):
+        """One note per opportunity saying what the import changed, inserted in bulk (posting
+        them one by one, with notifications to nobody, took most of the import's time)."""
+        labels = {}
+        Lead = self.env["crm.lead"]
+        notes = []
+        for lead, _vals, changes in to_write:
+            items = []
+            for name, old, new in changes:
+                field = Lead._fields[name]
+                if name not in labels:
+                    labels[name] = html_escape(field.get_description(self.env)["string"])
+                items.append("<li>%s: %s &#8594; %s</li>" % (
+                    labels[name], html_escape(str(self._display(field, old))),
+                    html_escape(str(self._display(field, new)))))
+            notes.append((lead, _("<p>Updated by the import of %s:</p><ul>%s</ul>") % (
+                html_escape(self.name), "".join(items))))
+        created_body = _("<p>Created by the import of %s.</p>") % html_escape(self.name)
+        notes += [(lead, created_body) for lead in created]
+        self._insert_notes(notes)
+
+    def _insert_notes(self, notes):
+        if not notes:
+            return
+        subtype = self.env.ref("mail.mt_note")
+        author = self.env.user.partner_id
+        email_from = author.email and "%s <%s>" % (author.name, author.email) or False
+        for chunk in range(0, len(notes), SQL_BATCH):
+            part = notes[chunk:chunk + SQL_BATCH]
+            rows = ",".join(["(%s, %s, %s, 'notification', %s, %s, %s, now() AT TIME ZONE 'UTC', "
+                             "%s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')"]
+                            * len(part))
+            params = []
+            for lead, body in part:
+                params += [lead._name, lead.id, body, subtype.id, author.id, email_from,
+                           lead.name, self.env.uid, self.env.uid]
+            self.env.cr.execute(
+                "INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, "
+                "author_id, email_from, date, record_name, create_uid, write_uid, create_date, "
+                "write_date) VALUES " + rows, params)
+        leads = self.env["crm.lead"].browse([lead.id for lead, _body in notes])
+        leads.invalidate_cache(["message_ids"])
+
+    def _display(self, field, value):
+        if value in (None, False, ""):
+            return "\u2014"
+        if field.type == "many2one":
+            return self.env[field.comodel_name].browse(value).display_name
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, value)
+        return value
+
+    def _attach_report(self, errors):
+        headers = [_("Line"), _("Cell"), _("Column"), _("Value"), _("Reason")]
+        content = spreadsheet.write_xlsx(headers, [list(error) for error in errors],
+                                         sheet_name=_("Rejected rows"))
+        self.write({"report_file": base64.b64encode(content),
+                    "report_name": "%s-errors.xlsx" % (self.name.rsplit(".", 1)[0])})
+
+    # ------------------------------------------------------------------ undo
+
+    @api.multi
+    def action_undo(self):
+        """Restore what this import changed; refused when those opportunities changed since."""
+        self.ensure_one()
+        if self.state != "done" or not self.undo_data:
+            raise UserError(_("This import cannot be undone: it wrote nothing or was undone."))
+        later = self.search([("id", ">", self.id), ("state", "=", "done")], limit=1)
+        if later:
+            raise UserError(_("Undo the later import \"%s\" first.") % later.name)
+        undo = json.loads(self.undo_data)
+        Lead = self.env["crm.lead"].with_context(active_test=False, tracking_disable=True)
+        ids = [int(i) for i in undo["updated"]] + undo["created"]
+        leads = Lead.browse(ids).exists()
+        changed = leads.filtered(lambda l: l.write_date != undo["write_dates"].get(str(l.id)) or any(
+            self._raw(l, name) != value for name, value in undo["after"].get(str(l.id), {}).items()))
+        if changed or len(leads) != len(ids):
+            raise UserError(_(
+                "These opportunities changed after the import, it cannot be undone: %s")
+                % (", ".join(changed.mapped("reference")) or _("some were deleted")))
+        groups = defaultdict(list)
+        for lead_id, old_values in undo["updated"].items():
+            key = tuple(sorted(old_values.items()))
+            groups[key].append(int(lead_id))
+        for key, lead_ids in groups.items():
+            self._write_grouped(Lead, [(Lead.browse(i), dict(key), None) for i in lead_ids],
+                                status_first=True)
+        body = _("<p>The import of %s was undone.</p>") % html_escape(self.name)
+        self._insert_notes([(lead, body) for lead in Lead.browse(
+            [int(i) for i in undo["updated"]])])
+        Lead.browse(undo["created"]).unlink()
+        self.write({"state": "undone"})
+        return True

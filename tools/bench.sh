@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# make bench: benchmarks under bench/, against a database of their own (created once).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--rows 2000 --stock-rows 500" make bench.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+DB=${BENCH_DB:-crm_suite_bench}
+bash "$ROOT/tools/setup.sh"
+trap pg_stop EXIT
+pg_start
+mkdir -p "$BUILD/log"
+if ! db_exists "$DB"; then
+    db_create "$DB" "" "$BUILD/log/$DB-install.log"
+fi
+for bench in "$ROOT"/bench/*.py; do
+    log "benchmark $(basename "$bench")"
+    "$VENV/bin/python" "$bench" --db "$DB" ${BENCH_ARGS:-} -- \
+        --addons-path="$ADDONS_PATH" --db_host="$PGDIR/run" --db_port="$PGPORT" \
+        --db_user="$PGUSER_ODOO" --data-dir="$BUILD/filestore" \
+        --logfile="$BUILD/log/bench.log" --log-level=warn
+done
