@@ -68,16 +68,23 @@ class CrmLead(models.Model):
                 lead.status = "open"
 
     def _inverse_status(self):
-        for lead in self:
-            if lead.status == "won":
-                if lead.probability < 100 or not lead.active:
-                    lead.write({"active": True, "on_hold": False})
-                    lead.action_set_won()
-            elif lead.status == "lost":
-                if lead.active or lead.probability:
-                    lead.write({"active": False, "probability": 0, "on_hold": False})
-            else:
-                lead._reopen_as(on_hold=lead.status == "hold")
+        # Batched by outcome: bulk closes and imports set the status of many leads at once.
+        to_win = self.filtered(
+            lambda l: l.status == "won" and (l.probability < 100 or not l.active))
+        to_win.filtered(lambda l: not l.active or l.on_hold).write(
+            {"active": True, "on_hold": False})
+        by_team = defaultdict(lambda: self.browse())
+        for lead in to_win:
+            by_team[lead.team_id.id] |= lead
+        for leads in by_team.values():
+            # Odoo's action_set_won(), for a whole team at once.
+            stage = leads[:1]._stage_find(
+                domain=[("probability", "=", 100.0), ("on_change", "=", True)])
+            leads.write({"stage_id": stage.id, "probability": 100})
+        self.filtered(lambda l: l.status == "lost" and (l.active or l.probability)).write(
+            {"active": False, "probability": 0, "on_hold": False})
+        for lead in self.filtered(lambda l: l.status in OPEN_STATUSES):
+            lead._reopen_as(on_hold=lead.status == "hold")
 
     def _reopen_as(self, on_hold):
         """Bring a lead back in the pipeline, open or on hold, leaving won/lost semantics."""

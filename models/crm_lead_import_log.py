@@ -98,7 +98,13 @@ class CrmLeadImportLog(models.Model):
                         found.add(number)
             return found
 
-        lookups["lead"] = {lead.id: lead for lead in Lead.browse(sorted(ints(id_columns))).exists()}
+        leads = Lead.browse(sorted(ints(id_columns))).exists()
+        # Cache just the columns the rows are compared with: touching one field of a lead that
+        # is not cached would read every column of every lead of the file.
+        leads.read(["type", "status", "team_id", "stage_id", "lost_reason", "active"] + [
+            key[7:] if key.startswith("custom:") else FIELD_OF_KEY[key]
+            for key in mapping.values() if key != "id"], load="_classic_write")
+        lookups["lead"] = {lead.id: lead for lead in leads}
         lookups["partner"] = {p.id: p for p in self.env["res.partner"].browse(
             sorted(ints(contact_columns))).exists()}
         for team in self.env["crm.team"].search([]):
@@ -392,17 +398,66 @@ class CrmLeadImportLog(models.Model):
 
         if status_first:
             write_status()
+        # A stage change on leads given an open probability in the same rows: crm.lead.write()
+        # would set the stage's probability (overwritten next) and recompute closing fields.
+        given_open = {i for v, ids in by_field.get("probability", {}).items() if v < 100
+                      for i in ids}
+        stage_sql = []
+        if given_open:
+            stages = self.env["crm.stage"].browse(list(by_field.get("stage_id", {})))
+            for stage in stages.filtered(lambda st: st.probability < 100):
+                ids = by_field["stage_id"][stage.id]
+                stage_sql += [(i, stage.id) for i in ids if i in given_open]
+                by_field["stage_id"][stage.id] = [i for i in ids if i not in given_open]
+        if stage_sql:
+            self._sql_update(Lead, "stage_id", stage_sql,
+                             extra="date_last_stage_update = now() AT TIME ZONE 'UTC'",
+                             handled=("date_last_stage_update",))
         for name in ORM_FIELDS_ORDER:
             for value, ids in by_field.get(name, {}).items():
-                Lead.browse(ids).write({name: value})
+                if name == "user_id" and value:
+                    self._write_owner(Lead, value, ids)
+                elif ids and not (name == "probability" and value < 100):
+                    Lead.browse(ids).write({name: value})
+        open_probabilities = [(i, v) for v, ids in by_field.get("probability", {}).items()
+                              if v < 100 for i in ids]
+        if open_probabilities:
+            # What crm.lead.write() does for a probability below 100 (the closing date is
+            # cleared) and the status it implies, in SQL.
+            self._sql_update(Lead, "probability", open_probabilities, extra=(
+                "date_closed = NULL, status = CASE WHEN NOT crm_lead.active THEN 'lost' "
+                "WHEN crm_lead.on_hold THEN 'hold' ELSE 'open' END"),
+                handled=("date_closed", "status"))
         for name, values in by_field.items():
             if name not in ORM_FIELDS_ORDER and name != "status":
                 self._sql_update(Lead, name, [(i, v) for v, ids in values.items() for i in ids])
         if not status_first:
             write_status()
 
-    def _sql_update(self, Lead, name, pairs):
-        """One UPDATE for a plain column (no business logic attached to it), access checked."""
+    def _write_owner(self, Lead, user_id, ids):
+        """What crm.lead.write() does for a new salesperson, in SQL: the assignation date (and
+        the days to assign computed from it); a lead whose sales channel the salesperson is not
+        a member of moves to the salesperson's channel, as crm's constraint does (through the
+        ORM, few leads)."""
+        self.env.cr.execute("SELECT id, team_id FROM crm_lead WHERE id IN %s", (tuple(ids),))
+        by_team = defaultdict(list)
+        for lead_id, team_id in self.env.cr.fetchall():
+            by_team[team_id].append(lead_id)
+        self._sql_update(Lead, "user_id", [(i, user_id) for i in ids], extra=(
+            "date_open = now() AT TIME ZONE 'UTC', day_open = abs(date_part('day', "
+            "(now() AT TIME ZONE 'UTC') - crm_lead.create_date))"),
+            handled=("date_open", "day_open"))
+        for team_id, lead_ids in by_team.items():
+            team = Lead.with_context(team_id=team_id)._onchange_user_values(user_id).get(
+                "team_id")
+            new_team_id = team.id if hasattr(team, "ids") else team
+            if team is not None and new_team_id != team_id:
+                Lead.browse(lead_ids).write({"team_id": new_team_id})
+
+    def _sql_update(self, Lead, name, pairs, extra="", handled=()):
+        """One UPDATE for a plain column (no business logic attached to it), access checked.
+        ``extra`` sets more columns in the same statement; the stored fields depending on the
+        column are recomputed unless ``handled`` (computed by ``extra``)."""
         records = Lead.browse([lead_id for lead_id, _value in pairs])
         records.check_access_rights("write")
         records.check_access_rule("write")
@@ -414,12 +469,13 @@ class CrmLeadImportLog(models.Model):
             params = [item for lead_id, value in part
                       for item in (lead_id, None if value is False else value)]
             self.env.cr.execute(
-                'UPDATE crm_lead SET "%s" = v.value, write_uid = %%s, write_date = now() '
+                'UPDATE crm_lead SET "%s" = v.value, %s write_uid = %%s, write_date = now() '
                 "AT TIME ZONE 'UTC' FROM (VALUES %s) AS v(id, value) WHERE crm_lead.id = v.id"
-                % (name, values), [self.env.uid] + params)
-        records.invalidate_cache([name, "write_date", "write_uid"])
-        records.modified([name])
-        records.recompute()
+                % (name, extra + "," if extra else "", values), [self.env.uid] + params)
+        records.invalidate_cache([name, "write_date", "write_uid"] + list(handled))
+        if not handled:
+            records.modified([name])
+            records.recompute()
 
     def _post_summaries(self, to_write, created):
         """One note per opportunity saying what the import changed, inserted in bulk (posting
@@ -448,6 +504,9 @@ class CrmLeadImportLog(models.Model):
         subtype = self.env.ref("mail.mt_note")
         author = self.env.user.partner_id
         email_from = author.email and "%s <%s>" % (author.name, author.email) or False
+        self.env.cr.execute("SELECT id, name FROM crm_lead WHERE id IN %s",
+                            (tuple(lead.id for lead, _body in notes),))
+        names = dict(self.env.cr.fetchall())
         for chunk in range(0, len(notes), SQL_BATCH):
             part = notes[chunk:chunk + SQL_BATCH]
             rows = ",".join(["(%s, %s, %s, 'notification', %s, %s, %s, now() AT TIME ZONE 'UTC', "
@@ -456,7 +515,7 @@ class CrmLeadImportLog(models.Model):
             params = []
             for lead, body in part:
                 params += [lead._name, lead.id, body, subtype.id, author.id, email_from,
-                           lead.name, self.env.uid, self.env.uid]
+                           names.get(lead.id), self.env.uid, self.env.uid]
             self.env.cr.execute(
                 "INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, "
                 "author_id, email_from, date, record_name, create_uid, write_uid, create_date, "

@@ -169,6 +169,23 @@ class TestImport(SuiteCase):
                          (self.other_team, self.other_stage))
         self.assertEqual(self.lead2.team_id, self.team, "its stage belongs to the old pipeline")
 
+    def test_owner_change_follows_crm_rules(self):
+        outsider = self.env["res.users"].with_context(no_reset_password=True).create({
+            "name": "Olga Outsider", "login": "cos_outsider",
+            "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])]})
+        outsider.sale_team_id = self.other_team
+        self.lead1.date_open = "2000-01-01 00:00:00"
+        content = self.xlsx([["Opportunity ID", "Owner"],
+                             [self.lead1.id, "Olga Outsider"],
+                             [self.lead2.id, "cos_rep"]])
+        self.wizard(content).action_import()
+        self.lead1.invalidate_cache()
+        self.assertEqual(self.lead1.user_id, outsider)
+        self.assertEqual(self.lead1.team_id, self.other_team, "crm moves it to her channel")
+        self.assertGreater(self.lead1.date_open, "2000-01-01 00:00:00")
+        self.assertEqual(self.lead2.user_id, self.rep)
+        self.assertEqual(self.lead2.team_id, self.team, "a member keeps the channel")
+
     def test_overwrite_option(self):
         self.lead1.contact_id = False
         content = self.xlsx([["Opportunity ID", "Opportunity", "Contact ID"],
