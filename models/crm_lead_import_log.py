@@ -159,10 +159,7 @@ class CrmLeadImportLog(models.Model):
                                      % text)
             return status
         if key == "lost_reason":
-            reason = lookups["reason"].get(str(text))
-            if not reason:
-                raise ImportRowError(_("No lost reason is named \"%s\".") % text)
-            return reason.id
+            return self._by_name(lookups["reason"], text, _("No lost reason is named \"%s\"."))
         if key in ("expected_revenue", "probability"):
             try:
                 number = spreadsheet.parse_number(text, decimal_point, thousands_sep)
@@ -172,15 +169,10 @@ class CrmLeadImportLog(models.Model):
                 raise ImportRowError(_("A probability is between 0 and 100."))
             return number
         if key == "probability_tag":
-            tag = lookups["tag"].get(str(text))
-            if not tag:
-                raise ImportRowError(_("No probability tag is named \"%s\".") % text)
-            return tag.id
+            return self._by_name(lookups["tag"], text,
+                                 _("No probability tag is named \"%s\"."))
         if key == "owner":
-            user = lookups["user"].get(str(text))
-            if not user:
-                raise ImportRowError(_("No user is named \"%s\".") % text)
-            return user.id
+            return self._by_name(lookups["user"], text, _("No user is named \"%s\"."))
         if key == "due_date":
             try:
                 return fields.Date.to_string(spreadsheet.parse_date(text, date_format))
@@ -197,6 +189,13 @@ class CrmLeadImportLog(models.Model):
         if key.startswith("custom:"):
             return self._convert_custom(lookups["custom"][key[7:]], text, formats)
         raise ImportRowError(_("This column cannot be imported."))
+
+    @staticmethod
+    def _by_name(records_by_name, text, message):
+        record = records_by_name.get(str(text))
+        if not record:
+            raise ImportRowError(message % text)
+        return record.id
 
     def _convert_custom(self, definition, text, formats):
         decimal_point, thousands_sep, date_format = formats
@@ -351,8 +350,7 @@ class CrmLeadImportLog(models.Model):
             if "status" in old_values:
                 # Winning or losing also moves the stage, probability, lost reason: keep them.
                 for name in ("stage_id", "probability", "lost_reason", "on_hold"):
-                    value = lead[name]
-                    old_values.setdefault(name, value.id if hasattr(value, "ids") else value)
+                    old_values.setdefault(name, self._raw(lead, name))
             undo["updated"][str(lead.id)] = old_values
         Lead = self.env["crm.lead"].with_context(tracking_disable=True)
         self._write_grouped(Lead, to_write)
