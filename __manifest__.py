@@ -15,6 +15,7 @@
         "crm",
         "sale_crm",
         "account",
+        "queue_job",
     ],
     "data": [
         "security/crm_opportunity_suite_security.xml",

@@ -4,7 +4,9 @@ from html import escape as html_escape
 from collections import OrderedDict, defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
+
+from odoo.addons.queue_job.job import job
 
 from ..lib import spreadsheet
 
@@ -36,6 +38,7 @@ class CrmLeadImportLog(models.Model):
     """One import of an opportunity spreadsheet: what it changed (to undo it) and its report."""
 
     _name = "crm.lead.import.log"
+    _inherit = ["mail.thread"]
     _description = "Opportunity import"
     _order = "id desc"
 
@@ -43,8 +46,11 @@ class CrmLeadImportLog(models.Model):
     date = fields.Datetime(default=fields.Datetime.now, readonly=True)
     user_id = fields.Many2one("res.users", string="Imported by", readonly=True,
                               default=lambda self: self.env.user)
-    state = fields.Selection([("done", "Imported"), ("failed", "Nothing imported"),
-                              ("undone", "Undone")], default="done", readonly=True)
+    state = fields.Selection([("queued", "Running in the background"), ("done", "Imported"),
+                              ("failed", "Nothing imported"), ("undone", "Undone")],
+                             default="done", readonly=True)
+    source_file = fields.Binary(string="Imported file", readonly=True, attachment=True)
+    options = fields.Text(readonly=True, help="Mapping and options of a background import.")
     updated_count = fields.Integer(string="Updated", readonly=True)
     created_count = fields.Integer(string="Created", readonly=True)
     rejected_count = fields.Integer(string="Rejected", readonly=True)
@@ -329,13 +335,13 @@ class CrmLeadImportLog(models.Model):
 
     # ------------------------------------------------------------------ writing
 
-    @api.model
     def _import(self, file_name, headers, rows, mapping, update_existing=True, overwrite=False,
                 skip_invalid=False):
-        """Validate and apply an import; returns the log (nothing written when a row is invalid
-        and skip_invalid is off: the log then only carries the error report)."""
+        """Validate and apply an import; returns the log (this one, or a new one when called on
+        no log). Nothing is written when a row is invalid and skip_invalid is off: the log then
+        only carries the error report."""
         plan, errors = self._prepare(headers, rows, mapping, update_existing, overwrite)
-        log = self.create({"name": file_name or _("Import")})
+        log = self.create({"name": file_name or _("Import")}) if not self else self
         if errors and not skip_invalid:
             log.write({"state": "failed", "rejected_count": len({e[0] for e in errors})})
             log._attach_report(errors)
@@ -536,6 +542,51 @@ class CrmLeadImportLog(models.Model):
                                          sheet_name=_("Rejected rows"))
         self.write({"report_file": base64.b64encode(content),
                     "report_name": "%s-errors.xlsx" % (self.name.rsplit(".", 1)[0])})
+
+    # ------------------------------------------------------------------ background
+
+    @api.model
+    def _enqueue(self, file_name, content, mapping, update_existing, overwrite, skip_invalid):
+        """A large file: keep it on a queued log and import it in a queue_job job."""
+        log = self.create({
+            "name": file_name or _("Import"),
+            "state": "queued",
+            "source_file": base64.b64encode(content),
+            "options": json.dumps({
+                "mapping": {str(col): key for col, key in mapping.items()},
+                "update_existing": update_existing, "overwrite": overwrite,
+                "skip_invalid": skip_invalid}),
+        })
+        log.with_delay(description=_("Import of %s") % log.name)._run_in_background()
+        return log
+
+    @job(default_channel="root")
+    @api.multi
+    def _run_in_background(self):
+        self.ensure_one()
+        options = json.loads(self.options)
+        headers, rows = spreadsheet.read_table(self.name, base64.b64decode(self.source_file))
+        self.write({"state": "done"})
+        self._import(self.name, headers, rows,
+                     {int(col): key for col, key in options["mapping"].items()},
+                     options["update_existing"], options["overwrite"], options["skip_invalid"])
+        self._notify_user()
+
+    def _notify_user(self):
+        """Tell whoever started the import (inbox and e-mail), with the error report."""
+        attachments = []
+        if self.report_file:
+            attachments = [(self.report_name, base64.b64decode(self.report_file))]
+        if self.state == "failed":
+            body = _("<p>The import of %s wrote nothing: %d rows are invalid (see the attached "
+                     "report).</p>") % (html_escape(self.name), self.rejected_count)
+        else:
+            body = _("<p>The import of %s is done: %d opportunities updated, %d created, %d rows "
+                     "rejected.</p>") % (html_escape(self.name), self.updated_count,
+                                         self.created_count, self.rejected_count)
+        self.message_post(body=body, subject=_("Import of %s") % self.name,
+                          partner_ids=self.user_id.partner_id.ids, attachments=attachments,
+                          subtype="mail.mt_comment")
 
     # ------------------------------------------------------------------ undo
 

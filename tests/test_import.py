@@ -226,3 +226,29 @@ class TestImport(SuiteCase):
                 .action_load()
         with self.assertRaisesRegex(UserError, "cannot be imported"):
             self.wizard(b"PK\x03\x04garbage")
+
+    def test_large_files_run_in_the_background(self):
+        from odoo.addons.queue_job.job import Job
+        self.env["ir.config_parameter"].set_param(
+            "crm_opportunity_suite.background_import_rows", "1")
+        content = self.xlsx([["Opportunity ID", "Stage", "Site size"],
+                             [self.lead1.id, "S-Proposal", "Small"],
+                             [self.lead2.id, "Other-only stage", "Big"]])
+        wizard = self.wizard(content, skip_invalid=True)
+        wizard.action_import()
+        log = wizard.log_id
+        self.assertEqual(log.state, "queued")
+        self.assertIn("runs in the background", wizard.preview_html)
+        self.assertEqual(self.lead1.stage_id, self.stage_new, "nothing written yet")
+        job = self.env["queue.job"].search([("model_name", "=", "crm.lead.import.log"),
+                                            ("method_name", "=", "_run_in_background")])
+        self.assertEqual(len(job), 1)
+        self.assertEqual(job.record_ids, log.ids)
+        Job.load(self.env, job.uuid).perform()
+        self.assertEqual(log.state, "done")
+        self.assertEqual(self.lead1.stage_id, self.stage_proposal)
+        self.assertEqual((log.updated_count, log.rejected_count), (1, 1))
+        notice = log.message_ids[0]
+        self.assertIn(self.env.user.partner_id, notice.partner_ids)
+        self.assertIn("1 opportunities updated", notice.body)
+        self.assertEqual(notice.attachment_ids.mapped("name"), [log.report_name])

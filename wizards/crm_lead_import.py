@@ -7,6 +7,9 @@ from odoo.exceptions import UserError
 from ..lib import spreadsheet
 
 PREVIEW_ROWS = 5
+# Files with more rows are imported in the background (ir.config_parameter
+# crm_opportunity_suite.background_import_rows).
+BACKGROUND_ROWS = 2000
 DIFF_ROWS = 50
 
 
@@ -100,9 +103,19 @@ class CrmLeadImport(models.TransientModel):
     @api.multi
     def action_import(self):
         headers, rows = self._read()
-        log = self.env["crm.lead.import.log"]._import(
-            self.file_name, headers, rows, self._mapping(), self.update_existing,
-            self.overwrite, self.skip_invalid)
+        Log = self.env["crm.lead.import.log"]
+        threshold = int(self.env["ir.config_parameter"].sudo().get_param(
+            "crm_opportunity_suite.background_import_rows", BACKGROUND_ROWS))
+        if len(rows) > threshold:
+            log = Log._enqueue(self.file_name, base64.b64decode(self.file_data), self._mapping(),
+                               self.update_existing, self.overwrite, self.skip_invalid)
+            self.preview_html = "<p>%s</p>" % html.escape(_(
+                "%d rows: the import runs in the background. You will be notified (inbox and "
+                "e-mail) when it is done, with the report of rejected rows.") % len(rows))
+        else:
+            log = Log.browse()._import(
+                self.file_name, headers, rows, self._mapping(), self.update_existing,
+                self.overwrite, self.skip_invalid)
         self.write({"log_id": log.id, "state": "done"})
         return self._reopen()
 
