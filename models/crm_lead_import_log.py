@@ -191,6 +191,10 @@ class CrmLeadImportLog(models.Model):
                 partner = None
             if not partner:
                 raise ImportRowError(_("No contact has the ID \"%s\".") % text)
+            customer = lead.partner_id if lead else False
+            if customer and partner.commercial_partner_id != customer.commercial_partner_id:
+                raise ImportRowError(_("The contact %s does not belong to the customer %s.") % (
+                    partner.display_name, customer.display_name))
             return partner.id
         if key.startswith("custom:"):
             return self._convert_custom(lookups["custom"][key[7:]], text, formats)

@@ -196,6 +196,17 @@ class TestImport(SuiteCase):
         self.wizard(content, overwrite=True).action_import()
         self.assertEqual(self.lead1.name, "Renamed")
 
+    def test_contact_of_another_customer_is_rejected(self):
+        stranger = self.env["res.partner"].create({"name": "Stan Stranger"})
+        content = self.xlsx([["Opportunity ID", "Contact ID"], [self.lead1.id, stranger.id]])
+        wizard = self.wizard(content, overwrite=True)
+        wizard.action_dry_run()
+        self.assertIn("The contact Stan Stranger does not belong to the customer Acme Ltd.",
+                      wizard.preview_html)
+        wizard.action_import()
+        self.assertEqual(wizard.log_id.state, "failed")
+        self.assertFalse(self.lead1.contact_id)
+
     def test_undo_restores_and_refuses_after_changes(self):
         content = self.xlsx([["Opportunity ID", "Stage", "Expected value", "Milestone"],
                              [self.lead1.id, "S-Proposal", 5000, None],
