@@ -296,12 +296,16 @@ class CrmLead(models.Model):
         return headers
 
     def _spreadsheet_rows(self):
-        """(keys, headers, rows) of these opportunities, typed for the spreadsheet writers."""
+        """(headers, rows) of these opportunities, typed for the spreadsheet writers."""
         self._check_export_allowed()
         columns = self._spreadsheet_headers()
         milestones = dict(self._fields["status"]._description_selection(self.env))
-        custom = {key[7:]: self.env["crm.lead.custom.field"].sudo().search(
-            [("field_name", "=", key[7:])]) for key, _label in columns if key.startswith("custom:")}
+        # Per custom field: its type and, for lists, the label of each stored value.
+        custom = {
+            d.field_name: (d.field_type, {o.value: o.name for o in d.option_ids})
+            for d in self.env["crm.lead.custom.field"].sudo().search(
+                [("field_name", "in", [key[7:] for key, _label in columns
+                                       if key.startswith("custom:")])])}
         rows = []
         for lead in self.with_context(active_test=False):
             values = {
@@ -323,22 +327,21 @@ class CrmLead(models.Model):
                 "owner": lead.user_id.name or "",
                 "due_date": fields.Date.from_string(lead.date_deadline),
             }
-            for name, definition in custom.items():
+            for name, (field_type, option_labels) in custom.items():
                 value = lead[name]
-                if definition.field_type == "selection":
-                    value = dict(definition.option_ids.mapped(lambda o: (o.value, o.name))).get(
-                        value, "")
-                elif definition.field_type == "date":
+                if field_type == "selection":
+                    value = option_labels.get(value, "")
+                elif field_type == "date":
                     value = fields.Date.from_string(value)
-                elif definition.field_type == "boolean":
+                elif field_type == "boolean":
                     value = bool(value)
                 values["custom:" + name] = value
             rows.append([values[key] for key, _label in columns])
-        return [key for key, _label in columns], [label for _key, label in columns], rows
+        return [label for _key, label in columns], rows
 
     def _export_spreadsheet(self, file_format):
         """(file name, content) of these opportunities as CSV or .xlsx."""
-        _keys, headers, rows = self._spreadsheet_rows()
+        headers, rows = self._spreadsheet_rows()
         stamp = fields.Date.context_today(self)
         if file_format == "xlsx":
             return "opportunities-%s.xlsx" % stamp, spreadsheet.write_xlsx(headers, rows)

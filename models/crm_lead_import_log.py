@@ -74,13 +74,11 @@ class CrmLeadImportLog(models.Model):
 
     @api.model
     def _guess_mapping(self, headers):
-        aliases = dict(spreadsheet.COLUMN_ALIASES)
-        for key, label in self.env["crm.lead"]._spreadsheet_headers():
-            aliases.setdefault(key, [])
-            aliases[key] = list(aliases[key]) + [label]
-        writable = dict(self._mapping_choices())
-        return {index: key for index, key in spreadsheet.match_headers(headers, aliases).items()
-                if key in writable}
+        """Columns recognised by their header: the known aliases (English and French) of each
+        importable column, or its label in the user's language (custom fields)."""
+        aliases = {key: list(spreadsheet.COLUMN_ALIASES.get(key, [])) + [label]
+                   for key, label in self._mapping_choices()}
+        return spreadsheet.match_headers(headers, aliases)
 
     # ------------------------------------------------------------------ validation
 

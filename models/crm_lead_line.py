@@ -80,8 +80,7 @@ class CrmLeadLine(models.Model):
         if not product:
             return
         lead = self.lead_id
-        self.name = product.get_product_multiline_description_sale() \
-            if hasattr(product, "get_product_multiline_description_sale") else product.display_name
+        self.name = product.display_name
         price = product.lst_price
         company_currency = lead.company_id.currency_id or self.env.user.company_id.currency_id
         if lead.currency_id and lead.currency_id != company_currency:
