@@ -157,7 +157,9 @@ def main():
         profiler = cProfile.Profile()
         timed("(b) crm_opportunity_suite import, profiled", registry,
               lambda env: profiler.runcall(addon, env), len(data))
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats.print_stats(45)
+        stats.print_callees("recompute|_prefetch_field")
         return
     a = timed("(a) stock crm.lead.load() by .id", registry, stock, stock_rows)
     b = timed("(b) crm_opportunity_suite import", registry, addon, len(data))

@@ -68,23 +68,35 @@ class CrmLead(models.Model):
                 lead.status = "open"
 
     def _inverse_status(self):
-        # Batched by outcome: bulk closes and imports set the status of many leads at once.
-        to_win = self.filtered(
-            lambda l: l.status == "won" and (l.probability < 100 or not l.active))
-        to_win.filtered(lambda l: not l.active or l.on_hold).write(
-            {"active": True, "on_hold": False})
-        by_team = defaultdict(lambda: self.browse())
-        for lead in to_win:
-            by_team[lead.team_id.id] |= lead
-        for leads in by_team.values():
+        # Batched by outcome: bulk closes and imports set the status of many leads at once. The
+        # stored state is read in SQL: filtering through the ORM read every column of every
+        # lead again after each write.
+        self.env.cr.execute("SELECT id, probability, active, on_hold, team_id FROM crm_lead "
+                            "WHERE id IN %s", (tuple(self.ids) or (0,),))
+        stored = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        wanted = defaultdict(list)
+        for lead in self:
+            wanted[lead.status].append(lead.id)
+        to_win = [i for i in wanted["won"] if i in stored
+                  and (stored[i][0] < 100 or not stored[i][1])]
+        reactivate = [i for i in to_win if not stored[i][1] or stored[i][2]]
+        if reactivate:
+            self.browse(reactivate).write({"active": True, "on_hold": False})
+        by_team = defaultdict(list)
+        for lead_id in to_win:
+            by_team[stored[lead_id][3]].append(lead_id)
+        for lead_ids in by_team.values():
             # Odoo's action_set_won(), for a whole team at once.
+            leads = self.browse(lead_ids)
             stage = leads[:1]._stage_find(
                 domain=[("probability", "=", 100.0), ("on_change", "=", True)])
             leads.write({"stage_id": stage.id, "probability": 100})
-        self.filtered(lambda l: l.status == "lost" and (l.active or l.probability)).write(
-            {"active": False, "probability": 0, "on_hold": False})
-        for lead in self.filtered(lambda l: l.status in OPEN_STATUSES):
-            lead._reopen_as(on_hold=lead.status == "hold")
+        to_lose = [i for i in wanted["lost"] if i in stored and (stored[i][1] or stored[i][0])]
+        if to_lose:
+            self.browse(to_lose).write({"active": False, "probability": 0, "on_hold": False})
+        for status in OPEN_STATUSES:
+            for lead in self.browse(wanted[status]):
+                lead._reopen_as(on_hold=status == "hold")
 
     def _reopen_as(self, on_hold):
         """Bring a lead back in the pipeline, open or on hold, leaving won/lost semantics."""
@@ -103,6 +115,24 @@ class CrmLead(models.Model):
                 vals["probability"] = 0
             vals["lost_reason"] = False
         self.write(vals)
+
+    def _cache_columns(self, names):
+        """Read just these columns of the stored leads into the cache. crm's day counters read
+        their dates lead by lead, which made the ORM fetch every column of every lead being
+        recomputed (most of the time of a bulk close)."""
+        stored = self.browse([i for i in self.ids if isinstance(i, int)])
+        if len(stored) > 1:
+            stored.read(names, load="_classic_write")
+
+    @api.depends("date_open")
+    def _compute_day_open(self):
+        self._cache_columns(["date_open", "create_date"])
+        return super(CrmLead, self)._compute_day_open()
+
+    @api.depends("date_closed")
+    def _compute_day_close(self):
+        self._cache_columns(["date_closed", "create_date"])
+        return super(CrmLead, self)._compute_day_close()
 
     @api.depends("line_ids")
     def _compute_has_lines(self):

@@ -22,6 +22,18 @@ PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
 ORM_FIELDS_ORDER = ("team_id", "stage_id", "probability_tag_id", "probability", "user_id",
                     "lost_reason", "contact_id", "on_hold")
 SQL_BATCH = 5000
+# What crm.lead.write() does besides writing these columns, in SQL (leads of the import only):
+# a new stage stamps its date; a new salesperson the assignation date (and the days to assign);
+# a probability below 100 clears the closing date and gives the status it implies.
+SQL_EXTRAS = {
+    "stage_id": [("date_last_stage_update", "now() AT TIME ZONE 'UTC'")],
+    "user_id": [("date_open", "now() AT TIME ZONE 'UTC'"),
+                ("day_open", "abs(date_part('day', (now() AT TIME ZONE 'UTC') - "
+                             "crm_lead.create_date))")],
+    "probability": [("date_closed", "NULL"),
+                    ("status", "CASE WHEN NOT crm_lead.active THEN 'lost' WHEN crm_lead.on_hold "
+                               "THEN 'hold' ELSE 'open' END")],
+}
 FIELD_OF_KEY = {
     "name": "name", "pipeline": "team_id", "stage": "stage_id", "milestone": "status",
     "lost_reason": "lost_reason", "expected_revenue": "planned_revenue",
@@ -32,6 +44,30 @@ FIELD_OF_KEY = {
 
 class ImportRowError(Exception):
     pass
+
+
+class LeadState(dict):
+    """An opportunity's stored values as the import compares them: many2one as ids, empty
+    values as the ORM gives them; also readable as attributes (state.status)."""
+
+    _name = "crm.lead"
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name)
+
+
+def _empty_as_orm(field, value):
+    """A column's value from SQL as the ORM would give it (NULL: False, 0 or 0.0)."""
+    if value is not None:
+        return value
+    if field.type in ("float", "monetary"):
+        return 0.0
+    if field.type == "integer":
+        return 0
+    return False
 
 
 class CrmLeadImportLog(models.Model):
@@ -86,7 +122,7 @@ class CrmLeadImportLog(models.Model):
         Lead = self.env["crm.lead"].with_context(active_test=False)
         lookups = {"lead": {}, "team": defaultdict(list), "stage": defaultdict(list),
                    "reason": {}, "user": {}, "tag": {}, "partner": {}, "milestone": {},
-                   "custom": {}}
+                   "custom": {}, "options": {}, "stage_by_id": {}}
         id_columns = [col for col, key in mapping.items() if key == "id"]
         contact_columns = [col for col, key in mapping.items() if key == "contact_id"]
 
@@ -102,19 +138,18 @@ class CrmLeadImportLog(models.Model):
                         found.add(number)
             return found
 
-        leads = Lead.browse(sorted(ints(id_columns))).exists()
-        # Cache just the columns the rows are compared with: touching one field of a lead that
-        # is not cached would read every column of every lead of the file.
-        leads.read(["type", "status", "team_id", "stage_id", "lost_reason", "active"] + [
+        columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
+                   "probability", "partner_id", "reference"] + [
             key[7:] if key.startswith("custom:") else FIELD_OF_KEY[key]
-            for key in mapping.values() if key != "id"], load="_classic_write")
-        lookups["lead"] = {lead.id: lead for lead in leads}
+            for key in mapping.values() if key != "id"]
+        lookups["lead"] = self._lead_states(sorted(ints(id_columns)), columns)
         lookups["partner"] = {p.id: p for p in self.env["res.partner"].browse(
             sorted(ints(contact_columns))).exists()}
         for team in self.env["crm.team"].search([]):
             lookups["team"][team.name].append(team)
         for stage in self.env["crm.stage"].search([]):
-            lookups["stage"][stage.name].append(stage)
+            lookups["stage"][stage.name].append((stage.id, stage.team_id.id))
+            lookups["stage_by_id"][stage.id] = stage
         lookups["reason"] = {r.name: r for r in self.env["crm.lost.reason"].search([])}
         for user in self.env["res.users"].search([("share", "=", False)]):
             lookups["user"].setdefault(user.name, user)
@@ -130,6 +165,24 @@ class CrmLeadImportLog(models.Model):
                 [("field_name", "!=", False)]):
             lookups["custom"][definition.field_name] = definition
         return lookups
+
+    def _lead_states(self, ids, columns):
+        """{id: LeadState} of the opportunities the file names that the user may read, read in
+        one query per batch (the ORM's read() of a whole file took seconds)."""
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        Lead.check_access_rights("read")
+        states = {}
+        columns = list(OrderedDict.fromkeys(["id"] + columns))
+        for chunk in range(0, len(ids), SQL_BATCH):
+            part = Lead.browse(ids[chunk:chunk + SQL_BATCH])
+            readable = Lead._search([("id", "in", part.ids)])
+            self.env.cr.execute('SELECT %s FROM crm_lead WHERE id IN %%s' % ", ".join(
+                '"%s"' % name for name in columns), (tuple(readable) or (0,),))
+            for row in self.env.cr.fetchall():
+                state = LeadState({name: _empty_as_orm(Lead._fields[name], value)
+                                   for name, value in zip(columns, row)})
+                states[state.id] = state
+        return states
 
     def _convert_cell(self, key, raw, lead, lookups, row_vals, formats):
         """Value to write for one cell (raises ImportRowError with the reason)."""
@@ -149,13 +202,14 @@ class CrmLeadImportLog(models.Model):
             if not stages:
                 raise ImportRowError(_("No stage is named \"%s\" (names must match exactly).")
                                      % text)
-            team_id = row_vals.get("team_id", lead.team_id.id if lead else False)
-            fitting = [s for s in stages if not s.team_id or s.team_id.id == team_id]
+            team_id = row_vals.get("team_id", lead.team_id if lead else False)
+            fitting = [stage_id for stage_id, stage_team in stages
+                       if not stage_team or stage_team == team_id]
             if not fitting:
                 team = self.env["crm.team"].browse(team_id)
                 raise ImportRowError(_("The stage \"%s\" does not belong to the pipeline \"%s\".")
                                      % (text, team.name or ""))
-            return fitting[0].id
+            return fitting[0]
         if key == "milestone":
             status = lookups["milestone"].get(spreadsheet.normalise_header(text))
             if not status:
@@ -163,7 +217,8 @@ class CrmLeadImportLog(models.Model):
                                      % text)
             return status
         if key == "lost_reason":
-            return self._by_name(lookups["reason"], text, _("No lost reason is named \"%s\"."))
+            return self._by_name(lookups["reason"], text) or self._reject(
+                _("No lost reason is named \"%s\".") % text)
         if key in ("expected_revenue", "probability"):
             try:
                 number = spreadsheet.parse_number(text, decimal_point, thousands_sep)
@@ -173,10 +228,11 @@ class CrmLeadImportLog(models.Model):
                 raise ImportRowError(_("A probability is between 0 and 100."))
             return number
         if key == "probability_tag":
-            return self._by_name(lookups["tag"], text,
-                                 _("No probability tag is named \"%s\"."))
+            return self._by_name(lookups["tag"], text) or self._reject(
+                _("No probability tag is named \"%s\".") % text)
         if key == "owner":
-            return self._by_name(lookups["user"], text, _("No user is named \"%s\"."))
+            return self._by_name(lookups["user"], text) or self._reject(
+                _("No user is named \"%s\".") % text)
         if key == "due_date":
             try:
                 return fields.Date.to_string(spreadsheet.parse_date(text, date_format))
@@ -189,23 +245,38 @@ class CrmLeadImportLog(models.Model):
                 partner = None
             if not partner:
                 raise ImportRowError(_("No contact has the ID \"%s\".") % text)
-            customer = lead.partner_id if lead else False
+            customer = self.env["res.partner"].browse(lead.partner_id if lead else [])
             if customer and partner.commercial_partner_id != customer.commercial_partner_id:
                 raise ImportRowError(_("The contact %s does not belong to the customer %s.") % (
                     partner.display_name, customer.display_name))
             return partner.id
         if key.startswith("custom:"):
-            return self._convert_custom(lookups["custom"][key[7:]], text, formats)
+            definition = lookups["custom"][key[7:]]
+            if definition.field_type == "selection" and key not in lookups["options"]:
+                lookups["options"][key] = self._custom_options(definition)
+            return self._convert_custom(definition, text, formats, lookups["options"].get(key))
         raise ImportRowError(_("This column cannot be imported."))
 
     @staticmethod
-    def _by_name(records_by_name, text, message):
+    def _by_name(records_by_name, text):
+        """Id of the record named exactly ``text``, or None. (Callers translate their error
+        message only when it is needed: translating one per cell took a second per 10,000
+        rows.)"""
         record = records_by_name.get(str(text))
-        if not record:
-            raise ImportRowError(message % text)
-        return record.id
+        return record.id if record else None
 
-    def _convert_custom(self, definition, text, formats):
+    @staticmethod
+    def _reject(reason):
+        raise ImportRowError(reason)
+
+    @staticmethod
+    def _custom_options(definition):
+        """Values of a list custom field by their normalised label and by their value."""
+        options = {spreadsheet.normalise_header(o.name): o.value for o in definition.option_ids}
+        options.update({o.value: o.value for o in definition.option_ids})
+        return options
+
+    def _convert_custom(self, definition, text, formats, options=None):
         decimal_point, thousands_sep, date_format = formats
         kind = definition.field_type
         try:
@@ -228,8 +299,7 @@ class CrmLeadImportLog(models.Model):
                 return False
             raise ImportRowError(_("\"%s\" is not yes or no.") % text)
         if kind == "selection":
-            options = {spreadsheet.normalise_header(o.name): o.value for o in definition.option_ids}
-            options.update({o.value: o.value for o in definition.option_ids})
+            options = options if options is not None else self._custom_options(definition)
             value = options.get(spreadsheet.normalise_header(text))
             if not value:
                 raise ImportRowError(_("\"%s\" is not an option of \"%s\" (%s).") % (
@@ -295,11 +365,12 @@ class CrmLeadImportLog(models.Model):
                         != "lost":
                     col = next(c for c, k in mapping.items() if k == "lost_reason")
                     fail(col, values[col], _("A lost reason needs the milestone Lost."))
-                if "team_id" in vals and "stage_id" not in vals and lead and lead.stage_id.team_id \
-                        and lead.stage_id.team_id.id != vals["team_id"]:
+                stage = lookups["stage_by_id"].get(lead.stage_id) if lead else None
+                if "team_id" in vals and "stage_id" not in vals and stage and stage.team_id \
+                        and stage.team_id.id != vals["team_id"]:
                     col = next(c for c, k in mapping.items() if k == "pipeline")
                     fail(col, values[col], _("The current stage \"%s\" does not belong to this "
-                                             "pipeline: give a stage too.") % lead.stage_id.name)
+                                             "pipeline: give a stage too.") % stage.name)
                 if not lead and not vals.get("name"):
                     fail(0, "", _("A new opportunity needs a name (no ID on this line)."))
             if row_errors:
@@ -312,14 +383,13 @@ class CrmLeadImportLog(models.Model):
 
     def _changes(self, lead, vals, overwrite):
         changes = []
+        lead_fields = self.env["crm.lead"]._fields
         for field_name, new in vals.items():
             if not lead:
                 changes.append((field_name, False, new))
                 continue
-            field = lead._fields[field_name]
+            field = lead_fields[field_name]
             old = lead[field_name]
-            if field.type == "many2one":
-                old = old.id
             protected = field_name in PROTECTED_FIELDS or field_name.startswith("x_")
             if protected and not overwrite and not self._is_empty(old):
                 continue
@@ -367,8 +437,11 @@ class CrmLeadImportLog(models.Model):
             created |= Lead.create(dict(vals, type="opportunity"))
         undo["created"] = created.ids
         (leads | created).invalidate_cache()
-        undo["write_dates"] = {str(row["id"]): row["write_date"]
-                               for row in (leads | created).read(["write_date"])}
+        # As the ORM gives them: strings, to the second.
+        self.env.cr.execute("SELECT id, date_trunc('second', write_date) FROM crm_lead "
+                            "WHERE id IN %s", (tuple((leads | created).ids) or (0,),))
+        undo["write_dates"] = {str(lead_id): write_date
+                               for lead_id, write_date in self.env.cr.fetchall()}
         undo["after"] = {str(lead.id): {name: new for name, _old, new in changes}
                          for lead, _vals, changes in to_write}
         log._post_summaries(to_write, created)
@@ -389,10 +462,11 @@ class CrmLeadImportLog(models.Model):
 
     def _write_grouped(self, Lead, to_write, status_first=False):
         """Write what the rows change in as few statements as possible: fields with business
-        logic through the ORM, one write() per (field, value) in a fixed order (the stage before
-        the probability it would otherwise reset); plain columns in one SQL UPDATE each. The
-        status may move the stage and the probability: written last on import, first on undo
-        (then the exact previous stage and probability are written back)."""
+        logic through the ORM, one write() per (field, value) in a fixed order; then every plain
+        column, and the columns whose side effects are reproduced in SQL (SQL_EXTRAS), in one
+        UPDATE per batch of rows. The status may move the stage and the probability: written
+        last on import, first on undo (then the exact previous stage and probability are
+        written back)."""
         by_field = defaultdict(lambda: defaultdict(list))
         for lead, vals, _changes in to_write:
             for name, value in vals.items():
@@ -404,103 +478,127 @@ class CrmLeadImportLog(models.Model):
 
         if status_first:
             write_status()
+        sql = OrderedDict()
         # A stage change on leads given an open probability in the same rows: crm.lead.write()
         # would set the stage's probability (overwritten next) and recompute closing fields.
         given_open = {i for v, ids in by_field.get("probability", {}).items() if v < 100
                       for i in ids}
-        stage_sql = []
         if given_open:
             stages = self.env["crm.stage"].browse(list(by_field.get("stage_id", {})))
             for stage in stages.filtered(lambda st: st.probability < 100):
                 ids = by_field["stage_id"][stage.id]
-                stage_sql += [(i, stage.id) for i in ids if i in given_open]
+                sql.setdefault("stage_id", []).extend(
+                    (i, stage.id) for i in ids if i in given_open)
                 by_field["stage_id"][stage.id] = [i for i in ids if i not in given_open]
-        if stage_sql:
-            self._sql_update(Lead, "stage_id", stage_sql,
-                             extra="date_last_stage_update = now() AT TIME ZONE 'UTC'",
-                             handled=("date_last_stage_update",))
         for name in ORM_FIELDS_ORDER:
             for value, ids in by_field.get(name, {}).items():
-                if name == "user_id" and value:
-                    self._write_owner(Lead, value, ids)
-                elif ids and not (name == "probability" and value < 100):
-                    Lead.browse(ids).write({name: value})
+                if not ids or (name == "probability" and value < 100) or (
+                        name == "user_id" and value):
+                    continue
+                Lead.browse(ids).write({name: value})
+        owners = [(i, v) for v, ids in by_field.get("user_id", {}).items() if v for i in ids]
+        teams = {}
+        if owners:
+            sql["user_id"] = owners
+            self.env.cr.execute("SELECT id, team_id FROM crm_lead WHERE id IN %s",
+                                (tuple(i for i, _v in owners),))
+            teams = dict(self.env.cr.fetchall())
         open_probabilities = [(i, v) for v, ids in by_field.get("probability", {}).items()
                               if v < 100 for i in ids]
         if open_probabilities:
-            # What crm.lead.write() does for a probability below 100 (the closing date is
-            # cleared) and the status it implies, in SQL.
-            self._sql_update(Lead, "probability", open_probabilities, extra=(
-                "date_closed = NULL, status = CASE WHEN NOT crm_lead.active THEN 'lost' "
-                "WHEN crm_lead.on_hold THEN 'hold' ELSE 'open' END"),
-                handled=("date_closed", "status"))
+            sql["probability"] = open_probabilities
         for name, values in by_field.items():
             if name not in ORM_FIELDS_ORDER and name != "status":
-                self._sql_update(Lead, name, [(i, v) for v, ids in values.items() for i in ids])
+                sql[name] = [(i, v) for v, ids in values.items() for i in ids]
+        self._sql_update(Lead, sql)
+        if owners:
+            self._move_to_owner_team(Lead, owners, teams)
         if not status_first:
             write_status()
 
-    def _write_owner(self, Lead, user_id, ids):
-        """What crm.lead.write() does for a new salesperson, in SQL: the assignation date (and
-        the days to assign computed from it); a lead whose sales channel the salesperson is not
-        a member of moves to the salesperson's channel, as crm's constraint does (through the
-        ORM, few leads)."""
-        self.env.cr.execute("SELECT id, team_id FROM crm_lead WHERE id IN %s", (tuple(ids),))
-        by_team = defaultdict(list)
-        for lead_id, team_id in self.env.cr.fetchall():
-            by_team[team_id].append(lead_id)
-        self._sql_update(Lead, "user_id", [(i, user_id) for i in ids], extra=(
-            "date_open = now() AT TIME ZONE 'UTC', day_open = abs(date_part('day', "
-            "(now() AT TIME ZONE 'UTC') - crm_lead.create_date))"),
-            handled=("date_open", "day_open"))
-        for team_id, lead_ids in by_team.items():
+    def _move_to_owner_team(self, Lead, owners, teams):
+        """A lead whose sales channel its new salesperson is not a member of moves to the
+        salesperson's channel, as crm's constraint does (through the ORM, few leads)."""
+        groups = defaultdict(list)
+        for lead_id, user_id in owners:
+            groups[(user_id, teams.get(lead_id))].append(lead_id)
+        for (user_id, team_id), lead_ids in groups.items():
             team = Lead.with_context(team_id=team_id)._onchange_user_values(user_id).get(
                 "team_id")
             new_team_id = team.id if hasattr(team, "ids") else team
             if team is not None and new_team_id != team_id:
                 Lead.browse(lead_ids).write({"team_id": new_team_id})
 
-    def _sql_update(self, Lead, name, pairs, extra="", handled=()):
-        """One UPDATE for a plain column (no business logic attached to it), access checked.
-        ``extra`` sets more columns in the same statement; the stored fields depending on the
-        column are recomputed unless ``handled`` (computed by ``extra``)."""
-        records = Lead.browse([lead_id for lead_id, _value in pairs])
+    def _sql_update(self, Lead, columns):
+        """Write {column: [(lead id, value)]} in one UPDATE per batch of leads, access checked.
+        Each column's SQL_EXTRAS (what crm.lead.write() does when it changes) are set in the
+        same statement for the leads given that column; the stored fields depending on the
+        other (plain) columns are recomputed."""
+        rows = defaultdict(dict)
+        for name, pairs in columns.items():
+            for lead_id, value in pairs:
+                rows[lead_id][name] = value
+        if not rows:
+            return
+        ids = sorted(rows)
+        records = Lead.browse(ids)
         records.check_access_rights("write")
         records.check_access_rule("write")
-        field = Lead._fields[name]
-        cast = field.column_type[1]
-        for chunk in range(0, len(pairs), SQL_BATCH):
-            part = pairs[chunk:chunk + SQL_BATCH]
-            values = ",".join(["(%s, %s::" + cast + ")"] * len(part))
-            params = [item for lead_id, value in part
-                      for item in (lead_id, None if value is False else value)]
+        names = list(columns)
+        sets, touched = [], []
+        for index, name in enumerate(names):
+            assignments = [(name, "v.v%d" % index)] + SQL_EXTRAS.get(name, [])
+            for column, expression in assignments:
+                sets.append('"%s" = CASE WHEN v.s%d THEN %s ELSE crm_lead."%s" END' % (
+                    column, index, expression, column))
+                touched.append(column)
+        row_sql = "(%s" + "".join(", %%s::boolean, %%s::%s" % Lead._fields[name].column_type[1]
+                                  for name in names) + ")"
+        aliases = ", ".join("s%d, v%d" % (index, index) for index in range(len(names)))
+        for chunk in range(0, len(ids), SQL_BATCH):
+            part = ids[chunk:chunk + SQL_BATCH]
+            params = [self.env.uid]
+            for lead_id in part:
+                params.append(lead_id)
+                row = rows[lead_id]
+                for name in names:
+                    value = row.get(name)
+                    params += [name in row, None if value is False else value]
             self.env.cr.execute(
-                'UPDATE crm_lead SET "%s" = v.value, %s write_uid = %%s, write_date = now() '
-                "AT TIME ZONE 'UTC' FROM (VALUES %s) AS v(id, value) WHERE crm_lead.id = v.id"
-                % (name, extra + "," if extra else "", values), [self.env.uid] + params)
-        records.invalidate_cache([name, "write_date", "write_uid"] + list(handled))
-        if not handled:
-            records.modified([name])
+                "UPDATE crm_lead SET %s, write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "
+                "FROM (VALUES %s) AS v(id, %s) WHERE crm_lead.id = v.id"
+                % (", ".join(sets), ",".join([row_sql] * len(part)), aliases), params)
+        records.invalidate_cache(touched + ["write_date", "write_uid"])
+        plain = [name for name in names if name not in SQL_EXTRAS]
+        if plain:
+            records.modified(plain)
             records.recompute()
 
     def _post_summaries(self, to_write, created):
         """One note per opportunity saying what the import changed, inserted in bulk (posting
         them one by one, with notifications to nobody, took most of the import's time)."""
-        labels = {}
         Lead = self.env["crm.lead"]
+        labels, shown = {}, {}
+
+        def display(name, value):
+            key = (name, value)
+            if key not in shown:
+                shown[key] = html_escape(str(self._display(Lead._fields[name], value)))
+            return shown[key]
+
+        header = _("<p>Updated by the import of %s:</p><ul>%s</ul>")
+        file_name = html_escape(self.name)
         notes = []
         for lead, _vals, changes in to_write:
             items = []
             for name, old, new in changes:
-                field = Lead._fields[name]
                 if name not in labels:
-                    labels[name] = html_escape(field.get_description(self.env)["string"])
+                    labels[name] = html_escape(
+                        Lead._fields[name].get_description(self.env)["string"])
                 items.append("<li>%s: %s &#8594; %s</li>" % (
-                    labels[name], html_escape(str(self._display(field, old))),
-                    html_escape(str(self._display(field, new)))))
-            notes.append((lead, _("<p>Updated by the import of %s:</p><ul>%s</ul>") % (
-                html_escape(self.name), "".join(items))))
-        created_body = _("<p>Created by the import of %s.</p>") % html_escape(self.name)
+                    labels[name], display(name, old), display(name, new)))
+            notes.append((lead, header % (file_name, "".join(items))))
+        created_body = _("<p>Created by the import of %s.</p>") % file_name
         notes += [(lead, created_body) for lead in created]
         self._insert_notes(notes)
 

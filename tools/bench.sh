@@ -8,9 +8,7 @@ bash "$ROOT/tools/setup.sh"
 trap pg_stop EXIT
 pg_start
 mkdir -p "$BUILD/log"
-if ! db_exists "$DB"; then
-    db_create "$DB" "" "$BUILD/log/$DB-install.log"
-fi
+db_ensure "$DB" "$BUILD/log/$DB-install.log" "$BUILD/log/$DB-update.log"
 for bench in "$ROOT"/bench/*.py; do
     log "benchmark $(basename "$bench")"
     "$VENV/bin/python" "$bench" --db "$DB" ${BENCH_ARGS:-} -- \

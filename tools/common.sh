@@ -85,3 +85,20 @@ db_create() {
         --http-interface=127.0.0.1 --logfile="$logfile" || return 1
     db_settle_modules "$db"
 }
+
+# Database $1 with the addon, created (log $2) or, when the addon's files changed since it was
+# last installed or updated, updated (log $3).
+db_ensure() {
+    local db=$1 install_log=$2 update_log=$3 code_hash
+    code_hash=$(cd "$ROOT" && git ls-files -co --exclude-standard -- . ':!docs' ':!tools' \
+        ':!bench' | sort | xargs sha1sum 2>/dev/null | sha1sum | cut -d' ' -f1)
+    if ! db_exists "$db"; then
+        db_create "$db" "" "$install_log"
+    elif [ "$(cat "$BUILD/$db.hash" 2>/dev/null)" != "$code_hash" ]; then
+        log "addon changed since last run: updating $MODULE in $db"
+        odoo -d "$db" -u "$MODULE" --stop-after-init --http-port=0 --http-interface=127.0.0.1 \
+            --logfile="$update_log"
+        db_settle_modules "$db"
+    fi
+    echo "$code_hash" >"$BUILD/$db.hash"
+}

@@ -22,19 +22,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 pg_start
 
-# Code hash: update the addon in the existing database only when its files changed.
-code_hash=$(cd "$ROOT" && git ls-files -co --exclude-standard -- . ':!docs' ':!tools' ':!bench' \
-    | sort | xargs sha1sum 2>/dev/null | sha1sum | cut -d' ' -f1)
-if ! db_exists "$DB"; then
-    db_create "$DB" "" "$BUILD/log/$DB-install.log"
-    echo "$code_hash" >"$BUILD/$DB.hash"
-elif [ "$(cat "$BUILD/$DB.hash" 2>/dev/null)" != "$code_hash" ]; then
-    log "addon changed since last run: updating $MODULE in $DB"
-    odoo -d "$DB" -u "$MODULE" --stop-after-init --http-port=0 --http-interface=127.0.0.1 \
-        --logfile="$BUILD/log/$DB-update.log"
-    db_settle_modules "$DB"
-    echo "$code_hash" >"$BUILD/$DB.hash"
-fi
+db_ensure "$DB" "$BUILD/log/$DB-install.log" "$BUILD/log/$DB-update.log"
 
 log "Odoo serving database $DB on http://localhost:$PORT (login admin / admin); Ctrl-C stops it"
 # queue_job's runner (server-wide module) runs the background imports, one at a time.
