@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "CRM Opportunity Suite",
-    "summary": "Opportunity workbench: references, status, probability tags, "
-               "item lines and admin-defined custom fields",
+    "summary": "Opportunity workbench: references, status, probability tags, item lines, "
+               "custom fields, spreadsheet round trip, tracks of tasks, bulk close and trash",
     "version": "11.0.1.0.0",
     "category": "Sales",
     "author": "crm_opportunity_suite contributors",
@@ -21,14 +21,20 @@
         "security/crm_opportunity_suite_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_probability_tag_views.xml",
         "views/crm_lead_custom_field_views.xml",
         "views/crm_lead_line_views.xml",
+        "views/crm_track_views.xml",
+        "wizards/crm_lead_track_apply_views.xml",
         "views/crm_lead_views.xml",
+        "views/mail_activity_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_lead_import_log_views.xml",
         "wizards/crm_lead_export_views.xml",
         "wizards/crm_lead_import_views.xml",
+        "wizards/crm_lead_duplicate_views.xml",
+        "wizards/crm_lead_bulk_close_views.xml",
         "views/crm_opportunity_suite_menus.xml",
     ],
     "demo": [

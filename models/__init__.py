@@ -6,3 +6,8 @@ from . import crm_lead_custom_field
 from . import crm_lead_line
 from . import crm_lead
 from . import crm_lead_import_log
+from . import crm_track
+from . import crm_track_task
+from . import crm_lead_track
+from . import crm_lead_track_task
+from . import mail_activity

@@ -1,7 +1,9 @@
 from collections import defaultdict
+from datetime import datetime, timedelta
+from html import escape as html_escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
 from ..lib import spreadsheet
@@ -13,6 +15,9 @@ STATUSES = [
     ("lost", "Lost"),
 ]
 OPEN_STATUSES = ("open", "hold")
+NOTES_BATCH = 5000
+CLOSE_BATCH = 2000
+TRASH_DAYS = 30
 
 
 class CrmLead(models.Model):
@@ -50,6 +55,23 @@ class CrmLead(models.Model):
         compute="_compute_amounts", store=True, currency_field="currency_id", string="Taxes")
     amount_total = fields.Monetary(
         compute="_compute_amounts", store=True, currency_field="currency_id", string="Total")
+
+    applied_track_ids = fields.One2many("crm.lead.track", "lead_id", string="Tracks")
+    track_id = fields.Many2one(
+        "crm.track", string="Track", compute="_compute_track_id", readonly=False,
+        help="Track to apply when the opportunity is created.")
+    track_end_date = fields.Date(
+        string="Track end date", compute="_compute_track_id", readonly=False,
+        help="End date of the track applied at creation (by default the due date).")
+    stage_before_close_id = fields.Many2one(
+        "crm.stage", string="Stage before closing", copy=False, readonly=True,
+        help="Where the opportunity goes back when it is reopened.")
+    trash_date = fields.Datetime(string="Moved to the trash on", copy=False, readonly=True,
+                                 index=True)
+    trashed_by_id = fields.Many2one("res.users", string="Moved to the trash by", copy=False,
+                                    readonly=True)
+    active_before_trash = fields.Boolean(string="Active before the trash", copy=False,
+                                         readonly=True)
 
     _sql_constraints = [
         ("reference_uniq", "unique (reference)", "The reference of an opportunity must be unique."),
@@ -105,9 +127,10 @@ class CrmLead(models.Model):
         if not self.active:
             vals["active"] = True
         if self.probability >= 100 or not self.active:
-            stage = self.stage_id
+            stage = self.stage_before_close_id or self.stage_id
             if stage.probability >= 100:
                 stage = self._stage_find(domain=[("probability", "<", 100)])
+            if stage != self.stage_id:
                 vals["stage_id"] = stage.id
             vals["probability"] = (self.probability_tag_id.percentage
                                    if self.probability_tag_id else stage.probability)
@@ -133,6 +156,11 @@ class CrmLead(models.Model):
     def _compute_day_close(self):
         self._cache_columns(["date_closed", "create_date"])
         return super(CrmLead, self)._compute_day_close()
+
+    def _compute_track_id(self):
+        for lead in self:
+            lead.track_id = False
+            lead.track_end_date = False
 
     @api.depends("line_ids")
     def _compute_has_lines(self):
@@ -206,12 +234,25 @@ class CrmLead(models.Model):
         if vals.get("probability_tag_id") and "probability" not in vals:
             vals["probability"] = self.env["crm.probability.tag"].browse(
                 vals["probability_tag_id"]).percentage
+        track = self.env["crm.track"].browse(vals.pop("track_id", False) or [])
+        end_date = vals.pop("track_end_date", False) or vals.get("date_deadline")
+        if track and not end_date:
+            raise UserError(_("Give the end date of the track \"%s\" (or a due date).")
+                            % track.name)
         lead = super().create(vals)
         lead._check_custom_fields_required()
+        if track:
+            lead.apply_track(track, end_date)
         return lead
 
     @api.multi
     def write(self, vals):
+        if self._closes(vals):
+            # Where a reopened opportunity goes back to; kept for the leads still open.
+            self.env.cr.execute(
+                "UPDATE crm_lead SET stage_before_close_id = stage_id WHERE id IN %s "
+                "AND status IN %s", (tuple(self.ids), OPEN_STATUSES))
+            self.invalidate_cache(["stage_before_close_id"], self.ids)
         by_probability = self._probabilities_from_tags(vals)
         if by_probability:
             rest = self
@@ -225,6 +266,11 @@ class CrmLead(models.Model):
         if "type" in vals or any(name in vals for name in self._custom_field_names()):
             self._check_custom_fields_required()
         return True
+
+    @staticmethod
+    def _closes(vals):
+        return vals.get("status") in ("won", "lost") or vals.get("probability", 0) >= 100 or \
+            ("active" in vals and not vals["active"])
 
     def _probabilities_from_tags(self, vals):
         """Group the open leads of this write by the probability their probability tag imposes.
@@ -384,3 +430,248 @@ class CrmLead(models.Model):
     @api.multi
     def action_resume(self):
         self.write({"status": "open"})
+
+    # ------------------------------------------------------------------ chatter in bulk
+
+    def _post_bulk_notes(self, bodies):
+        """One internal note per opportunity ({lead id: HTML body}), inserted in one statement
+        per batch: message_post() per record (notifications to nobody included) took most of
+        the time of bulk operations on thousands of opportunities."""
+        if not bodies:
+            return
+        subtype = self.env.ref("mail.mt_note")
+        author = self.env.user.partner_id
+        email_from = author.email and "%s <%s>" % (author.name, author.email) or False
+        ids = list(bodies)
+        self.env.cr.execute("SELECT id, name FROM crm_lead WHERE id IN %s", (tuple(ids),))
+        names = dict(self.env.cr.fetchall())
+        for chunk in range(0, len(ids), NOTES_BATCH):
+            part = ids[chunk:chunk + NOTES_BATCH]
+            rows = ",".join(["('crm.lead', %s, %s, 'notification', %s, %s, %s, "
+                             "now() AT TIME ZONE 'UTC', %s, %s, %s, now() AT TIME ZONE 'UTC', "
+                             "now() AT TIME ZONE 'UTC')"] * len(part))
+            params = []
+            for lead_id in part:
+                params += [lead_id, bodies[lead_id], subtype.id, author.id, email_from,
+                           names.get(lead_id), self.env.uid, self.env.uid]
+            self.env.cr.execute(
+                "INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, "
+                "author_id, email_from, date, record_name, create_uid, write_uid, create_date, "
+                "write_date) VALUES " + rows, params)
+        self.browse(ids).invalidate_cache(["message_ids"])
+
+    # ------------------------------------------------------------------ tracks
+
+    @api.multi
+    def apply_track(self, track, end_date):
+        """Apply a track to these opportunities: its tasks are due the given number of working
+        days before end_date. Refused when one of them already runs this track."""
+        track._check_applicable()
+        if not end_date:
+            raise UserError(_("Give the end date of the track \"%s\".") % track.name)
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        running = self.env["crm.lead.track"].search([
+            ("lead_id", "in", self.ids), ("track_id", "=", track.id), ("state", "=", "active")])
+        if running:
+            raise UserError(_(
+                "The track \"%s\" is already in progress on %s: complete or remove it first.")
+                % (track.name, ", ".join(running.mapped("lead_id.display_name"))))
+        end = fields.Date.from_string(end_date)
+        templates = track.task_ids.sorted(lambda t: (t.sequence, t.id))
+        working_days = {}
+        applied = self.env["crm.lead.track"].sudo()
+        for lead in self:
+            calendar = (lead.company_id or self.env.user.company_id).resource_calendar_id
+            cache = working_days.setdefault(calendar.id, {})
+            applied |= applied.create({
+                "lead_id": lead.id,
+                "track_id": track.id,
+                "end_date": end_date,
+                "task_ids": [(0, 0, {
+                    "sequence": index,
+                    "activity_type_id": template.activity_type_id.id,
+                    "summary": template.summary or template.activity_type_id.summary,
+                    "note": template.note,
+                    "user_id": (template.user_id if template.assignee == "user"
+                                else lead.user_id or self.env.user).id,
+                    "date_deadline": fields.Date.to_string(applied._working_day_before(
+                        calendar, end, template.offset_days, cache)),
+                }) for index, template in enumerate(templates)],
+            })
+        applied._release()
+        body = _("<p>Track \"%s\" applied, to be completed by %s.</p>") % (
+            html_escape(track.name), html_escape(end_date))
+        self._post_bulk_notes({lead.id: body for lead in self})
+        return applied
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @api.multi
+    def duplicate_as(self, name):
+        """A new opportunity like this one (customer, contact, pipeline, stage, expected value,
+        payment terms, currency, items, tags, probability tag), without its tasks, documents
+        or messages."""
+        self.ensure_one()
+        if not (name or "").strip():
+            raise UserError(_("Give the new opportunity a name."))
+        lines = []
+        for line in self.line_ids:
+            values = line.copy_data()[0]
+            values.pop("lead_id", None)
+            lines.append((0, 0, values))
+        vals = {
+            "name": name.strip(),
+            "type": "opportunity",
+            "partner_id": self.partner_id.id,
+            "contact_id": self.contact_id.id,
+            "team_id": self.team_id.id,
+            "stage_id": self.stage_id.id,
+            "planned_revenue": self.planned_revenue,
+            "probability": (self.probability_tag_id.percentage if self.probability_tag_id
+                            else self.stage_id.probability),
+            "payment_term_id": self.payment_term_id.id,
+            "currency_id": self.currency_id.id,
+            "tag_ids": [(6, 0, self.tag_ids.ids)],
+            "probability_tag_id": self.probability_tag_id.id,
+            "line_ids": lines,
+        }
+        copy = self.create(vals)
+        copy._post_bulk_notes({copy.id: _("<p>Copied from %s (%s).</p>") % (
+            html_escape(self.reference or ""), html_escape(self.name))})
+        return copy
+
+    @api.multi
+    def action_reopen(self):
+        """Reopen won or lost opportunities at the stage they had before closing."""
+        closed = self.with_context(active_test=False).filtered(
+            lambda l: l.status in ("won", "lost"))
+        if not closed:
+            raise UserError(_("Only won or lost opportunities can be reopened."))
+        closed.write({"status": "open"})
+        self._post_bulk_notes({lead.id: _("<p>Reopened at the stage %s.</p>") % html_escape(
+            lead.stage_id.name or "") for lead in closed})
+        return True
+
+    @api.multi
+    def action_close(self, won, lost_reason=False):
+        """Close these opportunities as won or lost (with a lost reason) in one go: sales
+        managers only; all or nothing; one chatter line per opportunity."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(_("Only sales managers may close opportunities in bulk."))
+        reason = self.env["crm.lost.reason"].browse(
+            lost_reason.id if hasattr(lost_reason, "ids") else lost_reason or [])
+        if not won and not reason:
+            raise UserError(_("Give the lost reason of the opportunities closed as lost."))
+        status = "won" if won else "lost"
+        leads = self.with_context(active_test=False, tracking_disable=True)
+        self.env.cr.execute("SELECT id FROM crm_lead WHERE id IN %s AND status != %s",
+                            (tuple(self.ids) or (0,), status))
+        to_close = leads.browse([row[0] for row in self.env.cr.fetchall()])
+        vals = {"status": status}
+        if not won:
+            vals["lost_reason"] = reason.id
+        if won:
+            body = _("<p>Closed as won (bulk close).</p>")
+        else:
+            body = _("<p>Closed as lost (bulk close): %s.</p>") % html_escape(reason.name)
+        try:
+            with self.env.cr.savepoint():
+                for chunk in range(0, len(to_close), CLOSE_BATCH):
+                    to_close[chunk:chunk + CLOSE_BATCH].write(vals)
+                self._post_bulk_notes({lead_id: body for lead_id in to_close.ids})
+        except Exception:
+            self.env.clear()  # the savepoint is rolled back: so must the cache be
+            raise
+        return len(to_close)
+
+    @api.multi
+    def merge_opportunity(self, user_id=False, team_id=False):
+        # Merged opportunities live on in the head one: crm really deletes the others.
+        return super(CrmLead, self.with_context(cos_unlink=True)).merge_opportunity(
+            user_id=user_id, team_id=team_id)
+
+    # ------------------------------------------------------------------ trash
+
+    @api.model
+    def _where_calc(self, domain, active_test=True):
+        # Trashed opportunities are left out of every search, count, read_group and name
+        # search unless the domain asks for them (the Trash menu). Record rules call this with
+        # active_test=False: they must still see them (restore, permanent deletion).
+        if active_test and not any(isinstance(term, (list, tuple)) and term[0] == "trash_date"
+                                   for term in domain or []):
+            domain = [("trash_date", "=", False)] + list(domain or [])
+        return super()._where_calc(domain, active_test)
+
+    @api.multi
+    def unlink(self):
+        """Deleting moves to the trash (restorable by a sales manager for a while): anyone who
+        may edit an opportunity deletes it, one at a time; several at once, or for good from
+        the trash, sales managers only."""
+        if self.env.context.get("cos_unlink"):
+            return super().unlink()
+        manager = self.env.user.has_group("sales_team.group_sale_manager")
+        if len(self) > 1 and not manager:
+            raise AccessError(_("Only sales managers may delete several opportunities at once."))
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        self.env.cr.execute("SELECT id FROM crm_lead WHERE id IN %s AND trash_date IS NOT NULL",
+                            (tuple(self.ids) or (0,),))
+        trashed = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if trashed:
+            trashed.action_delete_permanently()
+        (self - trashed)._move_to_trash()
+        return True
+
+    def _move_to_trash(self):
+        if not self:
+            return
+        self.env.cr.execute("""
+            UPDATE crm_lead SET active_before_trash = active, active = false,
+                   trash_date = now() AT TIME ZONE 'UTC', trashed_by_id = %s,
+                   write_uid = %s, write_date = now() AT TIME ZONE 'UTC'
+            WHERE id IN %s""", (self.env.uid, self.env.uid, tuple(self.ids)))
+        self.invalidate_cache(["active", "active_before_trash", "trash_date", "trashed_by_id",
+                               "write_uid", "write_date"], self.ids)
+        body = _("<p>Moved to the trash by %s.</p>") % html_escape(self.env.user.name)
+        self._post_bulk_notes({lead_id: body for lead_id in self.ids})
+
+    def _check_trash_manager(self):
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(_("Only sales managers may restore or delete opportunities of "
+                                "the trash."))
+
+    @api.multi
+    def action_restore_from_trash(self):
+        """Back from the trash with everything attached (items, activities, messages,
+        documents never left)."""
+        self._check_trash_manager()
+        self.check_access_rule("write")
+        self.env.cr.execute("""
+            UPDATE crm_lead SET active = coalesce(active_before_trash, true), trash_date = NULL,
+                   trashed_by_id = NULL, active_before_trash = NULL, write_uid = %s,
+                   write_date = now() AT TIME ZONE 'UTC'
+            WHERE id IN %s AND trash_date IS NOT NULL RETURNING id""",
+                            (self.env.uid, tuple(self.ids) or (0,)))
+        restored = [row[0] for row in self.env.cr.fetchall()]
+        self.invalidate_cache(["active", "active_before_trash", "trash_date", "trashed_by_id",
+                               "write_uid", "write_date"], self.ids)
+        body = _("<p>Restored from the trash by %s.</p>") % html_escape(self.env.user.name)
+        self._post_bulk_notes({lead_id: body for lead_id in restored})
+        return True
+
+    @api.multi
+    def action_delete_permanently(self):
+        self._check_trash_manager()
+        return self.with_context(cos_unlink=True).unlink()
+
+    @api.model
+    def _cron_purge_trash(self):
+        """Delete for good what has been in the trash longer than the configured days."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param(
+            "crm_opportunity_suite.trash_days", TRASH_DAYS) or TRASH_DAYS)
+        limit = fields.Datetime.to_string(datetime.utcnow() - timedelta(days=days))
+        old = self.sudo().with_context(active_test=False).search(
+            [("trash_date", "!=", False), ("trash_date", "<", limit)])
+        old.with_context(cos_unlink=True).unlink()
+        return len(old)

@@ -1,10 +1,12 @@
 import base64
 import json
-from html import escape as html_escape
 from collections import OrderedDict, defaultdict
+from html import escape as html_escape
+
+import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, except_orm
 
 from odoo.addons.queue_job.job import job
 
@@ -44,6 +46,21 @@ FIELD_OF_KEY = {
 
 class ImportRowError(Exception):
     pass
+
+
+class _RollBack(Exception):
+    """Leaves a savepoint rolled back."""
+
+
+# What a row may raise when it is written: business rules, access, the database's checks.
+WRITE_ERRORS = (except_orm, psycopg2.Error)
+
+
+def _write_error_text(error):
+    if isinstance(error, except_orm):
+        return error.name
+    diag = getattr(error, "diag", None)
+    return (diag and diag.message_primary) or str(error).strip().split("\n")[0]
 
 
 class LeadState(dict):
@@ -418,42 +435,87 @@ class CrmLeadImportLog(models.Model):
             log.write({"state": "failed", "rejected_count": len({e[0] for e in errors})})
             log._attach_report(errors)
             return log
-        undo = {"updated": {}, "created": []}
-        to_write = [(lead, vals, changes) for _line, lead, vals, changes in plan
+        to_write = [(line, lead, vals, changes) for line, lead, vals, changes in plan
                     if lead and changes]
         to_create = [(line, vals) for line, lead, vals, _changes in plan if not lead]
-        leads = self.env["crm.lead"].browse([lead.id for lead, _v, _c in to_write])
-        for lead, _vals, changes in to_write:
+        Lead = self.env["crm.lead"].with_context(tracking_disable=True)
+        try:
+            with self.env.cr.savepoint():
+                created = self._apply(Lead, to_write, to_create)
+        except WRITE_ERRORS:
+            # A row refused by the database or a business rule (e.g. items required on a new
+            # opportunity): find which, one row at a time, then write only the others, or
+            # nothing at all.
+            self.env.clear()
+            refused = self._refused_rows(Lead, to_write, to_create)
+            errors = sorted(errors + [(line, "", "", "", reason) for line, reason in refused],
+                            key=lambda error: error[0])
+            if not skip_invalid:
+                log.write({"state": "failed", "rejected_count": len({e[0] for e in errors})})
+                log._attach_report(errors)
+                return log
+            refused_lines = {line for line, _reason in refused}
+            to_write = [entry for entry in to_write if entry[0] not in refused_lines]
+            to_create = [entry for entry in to_create if entry[0] not in refused_lines]
+            created = self._apply(Lead, to_write, to_create)
+        log._log_undo(to_write, created)
+        log._post_summaries([entry[1:] for entry in to_write], created)
+        log.write({
+            "updated_count": len(to_write),
+            "created_count": len(created),
+            "rejected_count": len({e[0] for e in errors}),
+        })
+        if errors:
+            log._attach_report(errors)
+        return log
+
+    def _apply(self, Lead, to_write, to_create):
+        """Write the planned changes and create the new opportunities; returns those."""
+        self._write_grouped(Lead, [entry[1:] for entry in to_write])
+        created = Lead.browse()
+        for _line, vals in to_create:
+            created |= Lead.create(dict(vals, type="opportunity"))
+        return created
+
+    def _refused_rows(self, Lead, to_write, to_create):
+        """[(line, reason)] of the rows that cannot be written, each tried alone; writes
+        nothing."""
+        refused = []
+        try:
+            with self.env.cr.savepoint():
+                for entry in to_write + to_create:
+                    single = ([entry], []) if len(entry) == 4 else ([], [entry])
+                    try:
+                        with self.env.cr.savepoint():
+                            self._apply(Lead, *single)
+                    except WRITE_ERRORS as error:
+                        self.env.clear()
+                        refused.append((entry[0], _write_error_text(error)))
+                raise _RollBack()
+        except _RollBack:
+            self.env.clear()
+        return refused
+
+    def _log_undo(self, to_write, created):
+        """Keep what the import changed: previous values, values written, write dates."""
+        undo = {"updated": {}, "created": created.ids}
+        for _line, lead, _vals, changes in to_write:
             old_values = {name: old for name, old, _new in changes}
             if "status" in old_values:
                 # Winning or losing also moves the stage, probability, lost reason: keep them.
                 for name in ("stage_id", "probability", "lost_reason", "on_hold"):
                     old_values.setdefault(name, self._raw(lead, name))
             undo["updated"][str(lead.id)] = old_values
-        Lead = self.env["crm.lead"].with_context(tracking_disable=True)
-        self._write_grouped(Lead, to_write)
-        created = Lead.browse()
-        for _line, vals in to_create:
-            created |= Lead.create(dict(vals, type="opportunity"))
-        undo["created"] = created.ids
-        (leads | created).invalidate_cache()
+        ids = [int(i) for i in undo["updated"]] + created.ids
+        self.env["crm.lead"].browse(ids).invalidate_cache()
         # As the ORM gives them: strings, to the second.
         self.env.cr.execute("SELECT id, date_trunc('second', write_date) FROM crm_lead "
-                            "WHERE id IN %s", (tuple((leads | created).ids) or (0,),))
+                            "WHERE id IN %s", (tuple(ids) or (0,),))
         undo["write_dates"] = {str(lead_id): write_date
                                for lead_id, write_date in self.env.cr.fetchall()}
         undo["after"] = {str(lead.id): {name: new for name, _old, new in changes}
-                         for lead, _vals, changes in to_write}
-        log._post_summaries(to_write, created)
-        log.write({
-            "updated_count": len(to_write),
-            "created_count": len(created),
-            "rejected_count": len({e[0] for e in errors}),
-            "undo_data": json.dumps(undo),
-        })
-        if errors:
-            log._attach_report(errors)
-        return log
+                         for _line, lead, _vals, changes in to_write}
+        self.undo_data = json.dumps(undo)
 
     @staticmethod
     def _raw(lead, name):
@@ -603,29 +665,7 @@ class CrmLeadImportLog(models.Model):
         self._insert_notes(notes)
 
     def _insert_notes(self, notes):
-        if not notes:
-            return
-        subtype = self.env.ref("mail.mt_note")
-        author = self.env.user.partner_id
-        email_from = author.email and "%s <%s>" % (author.name, author.email) or False
-        self.env.cr.execute("SELECT id, name FROM crm_lead WHERE id IN %s",
-                            (tuple(lead.id for lead, _body in notes),))
-        names = dict(self.env.cr.fetchall())
-        for chunk in range(0, len(notes), SQL_BATCH):
-            part = notes[chunk:chunk + SQL_BATCH]
-            rows = ",".join(["(%s, %s, %s, 'notification', %s, %s, %s, now() AT TIME ZONE 'UTC', "
-                             "%s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')"]
-                            * len(part))
-            params = []
-            for lead, body in part:
-                params += [lead._name, lead.id, body, subtype.id, author.id, email_from,
-                           names.get(lead.id), self.env.uid, self.env.uid]
-            self.env.cr.execute(
-                "INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, "
-                "author_id, email_from, date, record_name, create_uid, write_uid, create_date, "
-                "write_date) VALUES " + rows, params)
-        leads = self.env["crm.lead"].browse([lead.id for lead, _body in notes])
-        leads.invalidate_cache(["message_ids"])
+        self.env["crm.lead"]._post_bulk_notes({lead.id: body for lead, body in notes})
 
     def _display(self, field, value):
         if value in (None, False, ""):

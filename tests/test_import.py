@@ -159,6 +159,37 @@ class TestImport(SuiteCase):
         self.assertEqual((wizard.log_id.updated_count, wizard.log_id.rejected_count), (1, 1))
         self.assertTrue(wizard.report_file)
 
+    def test_rows_refused_when_written(self):
+        """A business rule checked only when writing (items required on a new opportunity):
+        the rows it refuses are reported; skip mode writes the others, all-or-nothing none."""
+        self.env.user.company_id.crm_lead_line_required = True
+        self.lead1.line_ids = [(0, 0, {"line_type": "text", "name": "Visit", "price_unit": 10.0})]
+        content = self.xlsx([["Opportunity ID", "Name", "Stage"],
+                             [self.lead1.id, None, "S-Proposal"],
+                             [None, "Roof Gamma", "S-Proposal"]])
+        before = self.state()
+        count = self.env["crm.lead"].search_count([])
+        wizard = self.wizard(content)
+        wizard.action_import()
+        self.assertEqual(self.state(), before)
+        self.assertEqual(self.env["crm.lead"].search_count([]), count)
+        self.assertEqual(wizard.log_id.state, "failed")
+        report = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.report_file)))
+        rows = list(report.worksheets[0].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0][0], 3)
+        self.assertIn("needs at least one item line", rows[0][4])
+
+        wizard = self.wizard(content, skip_invalid=True)
+        wizard.action_import()
+        self.assertEqual(self.lead1.stage_id, self.stage_proposal)
+        self.assertEqual(self.env["crm.lead"].search_count([]), count)
+        self.assertEqual((wizard.log_id.state, wizard.log_id.updated_count,
+                          wizard.log_id.created_count, wizard.log_id.rejected_count),
+                         ("done", 1, 0, 1))
+        wizard.action_undo()
+        self.assertEqual(self.state(), before)
+
     def test_stage_and_pipeline_change_together(self):
         content = self.xlsx([["Opportunity ID", "Pipeline", "Stage"],
                              [self.lead1.id, "Other pipeline", "Other-only stage"],

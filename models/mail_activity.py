@@ -1,0 +1,95 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+RECURRENCE_UNITS = [
+    ("days", "Days"),
+    ("weeks", "Weeks"),
+    ("months", "Months"),
+    ("years", "Years"),
+]
+
+
+class MailActivity(models.Model):
+    """Recurring tasks, and the link between activities and the tracks that scheduled them."""
+
+    _inherit = "mail.activity"
+
+    recurrence_interval = fields.Integer(
+        string="Repeat every", default=0,
+        help="When the task is marked done, the next one is scheduled this many days, weeks, "
+             "months or years after this one's due date (0: no repetition).")
+    recurrence_unit = fields.Selection(RECURRENCE_UNITS, string="Repeat unit", default="weeks")
+    recurrence_end = fields.Date(string="Repeat until",
+                                 help="No task is scheduled after this date.")
+    recurrence_start = fields.Date(
+        string="Series start", readonly=True, help="Due date of the first task of the series: the next dates are "
+                            "counted from it, so that a task due on the 31st comes back on the "
+                            "last day of shorter months and on the 31st again after them.")
+    recurrence_index = fields.Integer(string="Occurrence", readonly=True, default=0)
+
+    @api.constrains("recurrence_interval", "recurrence_unit")
+    def _check_recurrence(self):
+        for activity in self:
+            if activity.recurrence_interval < 0:
+                raise ValidationError(_("A task repeats every 1 or more days, weeks, months or "
+                                        "years (0: it does not repeat)."))
+            if activity.recurrence_interval and not activity.recurrence_unit:
+                raise ValidationError(_("Choose how often the task repeats."))
+
+    def _next_occurrence(self):
+        """Due date of the next task of this recurring task's series, or None."""
+        self.ensure_one()
+        if not self.recurrence_interval:
+            return None
+        start = fields.Date.from_string(self.recurrence_start or self.date_deadline)
+        steps = self.recurrence_interval * (self.recurrence_index + 1)
+        following = start + relativedelta(**{self.recurrence_unit: steps})
+        if self.recurrence_end and following > fields.Date.from_string(self.recurrence_end):
+            return None
+        return following
+
+    def _next_occurrence_values(self):
+        following = self._next_occurrence()
+        if following is None:
+            return None
+        return {
+            "res_model_id": self.res_model_id.id,
+            "res_id": self.res_id,
+            "activity_type_id": self.activity_type_id.id,
+            "summary": self.summary,
+            "note": self.note,
+            "user_id": self.user_id.id,
+            "date_deadline": fields.Date.to_string(following),
+            "recurrence_interval": self.recurrence_interval,
+            "recurrence_unit": self.recurrence_unit,
+            "recurrence_end": self.recurrence_end,
+            "recurrence_start": self.recurrence_start or self.date_deadline,
+            "recurrence_index": self.recurrence_index + 1,
+        }
+
+    @api.multi
+    def action_feedback(self, feedback=False):
+        """Marking a task done schedules the next one of its series, and releases the next
+        task of its track."""
+        following = [values for values in (a._next_occurrence_values() for a in self) if values]
+        tasks = self._track_tasks()
+        tasks.sudo().write({"state": "done"})
+        result = super().action_feedback(feedback=feedback)
+        for values in following:
+            self.create(values)
+        tasks._finish("done")
+        return result
+
+    @api.multi
+    def unlink(self):
+        """A track's task deleted from the chatter is cancelled: the next one is released."""
+        tasks = self._track_tasks().filtered(lambda t: t.state == "open")
+        result = super().unlink()
+        if tasks:
+            tasks._finish("cancelled")
+        return result
+
+    def _track_tasks(self):
+        return self.env["crm.lead.track.task"].sudo().search([("activity_id", "in", self.ids)])

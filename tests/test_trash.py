@@ -1,0 +1,108 @@
+from odoo.exceptions import AccessError
+
+from .common import SuiteCase
+
+
+class TestTrash(SuiteCase):
+
+    def setUp(self):
+        super().setUp()
+        self.lead = self.new_opportunity(
+            name="Roof Trashed", user_id=self.rep.id,
+            line_ids=[(0, 0, {"line_type": "text", "name": "Visit", "quantity": 1, "price_unit": 80.0})])
+        self.activity = self.env["mail.activity"].create({
+            "res_model_id": self.env["ir.model"]._get("crm.lead").id, "res_id": self.lead.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            "summary": "Call back", "user_id": self.rep.id})
+        self.lead.message_post(body="Kept message")
+        self.log_call(self.lead)
+        self.kept = self.new_opportunity(name="Roof Kept", user_id=self.rep.id)
+        self.log_call(self.kept)
+
+    def log_call(self, lead):
+        """A done activity: what crm's activity report counts."""
+        self.env["mail.activity"].create({
+            "res_model_id": self.env["ir.model"]._get("crm.lead").id, "res_id": lead.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            "summary": "Logged call", "user_id": self.rep.id}).action_feedback("Done")
+
+    def visible_everywhere(self, lead):
+        Lead = self.Lead.with_context(active_test=False)
+        found = {
+            "search": lead in Lead.search([("team_id", "=", self.team.id)]),
+            "count": Lead.search_count([("id", "=", lead.id)]) == 1,
+            "name_search": lead.id in [i for i, _n in Lead.name_search(lead.name)],
+            "read_group": sum(group["team_id_count"] for group in Lead.read_group(
+                [("id", "=", lead.id)], ["team_id"], ["team_id"])) == 1,
+            "opportunity report": bool(self.env["crm.opportunity.report"].with_context(
+                active_test=False).search([("id", "=", lead.id)])),
+            "activity report": bool(self.env["crm.activity.report"].with_context(
+                active_test=False).search([("lead_id", "=", lead.id)])),
+        }
+        return found
+
+    def test_rep_deletes_one_to_the_trash_hidden_everywhere(self):
+        self.assertEqual(set(self.visible_everywhere(self.lead).values()), {True},
+                         self.visible_everywhere(self.lead))
+        self.lead.sudo(self.rep).unlink()
+        self.assertTrue(self.lead.exists(), "moved to the trash, not destroyed")
+        self.assertEqual(set(self.visible_everywhere(self.lead).values()), {False},
+                         self.visible_everywhere(self.lead))
+        self.assertEqual(set(self.visible_everywhere(self.kept).values()), {True})
+        trash = self.Lead.with_context(active_test=False).search([("trash_date", "!=", False)])
+        self.assertIn(self.lead, trash)
+        self.assertEqual(self.lead.trashed_by_id, self.rep)
+
+    def test_bulk_delete_refused_for_a_rep_allowed_for_a_manager(self):
+        with self.assertRaises(AccessError):
+            (self.lead | self.kept).sudo(self.rep).unlink()
+        self.assertFalse(self.lead.trash_date)
+        (self.lead | self.kept).sudo(self.manager).unlink()
+        self.assertTrue(self.lead.trash_date and self.kept.trash_date)
+
+    def test_restore_keeps_everything(self):
+        self.lead.unlink()
+        with self.assertRaises(AccessError):
+            self.lead.sudo(self.rep).action_restore_from_trash()
+        self.lead.sudo(self.manager).action_restore_from_trash()
+        self.assertFalse(self.lead.trash_date)
+        self.assertEqual((self.lead.active, self.lead.status), (True, "open"))
+        self.assertIn(self.lead, self.Lead.search([("id", "=", self.lead.id)]))
+        self.assertEqual(self.lead.line_ids.mapped("name"), ["Visit"])
+        self.assertEqual(self.lead.activity_ids, self.activity)
+        self.assertTrue(any("Kept message" in body for body in self.lead.message_ids.mapped(
+            "body")))
+        self.assertIn("Restored from the trash", self.lead.message_ids[0].body)
+
+    def test_restore_a_lost_opportunity_keeps_it_lost(self):
+        self.kept.action_set_lost()
+        self.kept.unlink()
+        self.kept.sudo(self.manager).action_restore_from_trash()
+        self.assertEqual((self.kept.active, self.kept.status, self.kept.trash_date),
+                         (False, "lost", False))
+
+    def test_purge_after_the_configured_days(self):
+        self.lead.unlink()
+        self.kept.unlink()
+        self.env.cr.execute("UPDATE crm_lead SET trash_date = (now() AT TIME ZONE 'UTC') - "
+                            "interval '31 days' WHERE id = %s", (self.lead.id,))
+        self.env.cr.execute("UPDATE crm_lead SET trash_date = (now() AT TIME ZONE 'UTC') - "
+                            "interval '29 days' WHERE id = %s", (self.kept.id,))
+        self.Lead.invalidate_cache()
+        cron = self.env.ref("crm_opportunity_suite.ir_cron_purge_trash")
+        cron.method_direct_trigger()
+        self.assertFalse(self.lead.exists())
+        self.assertTrue(self.kept.exists())
+        self.env["ir.config_parameter"].set_param("crm_opportunity_suite.trash_days", "20")
+        cron.method_direct_trigger()
+        self.assertFalse(self.kept.exists())
+
+    def test_delete_permanently_from_the_trash(self):
+        self.lead.unlink()
+        with self.assertRaises(AccessError):
+            self.lead.sudo(self.rep).action_delete_permanently()
+        self.lead.sudo(self.manager).action_delete_permanently()
+        self.assertFalse(self.lead.exists())
+        self.kept.unlink()
+        self.kept.sudo(self.manager).unlink()  # deleting from the trash: for good
+        self.assertFalse(self.kept.exists())
