@@ -13,13 +13,13 @@ Run through `make bench` (or tools/bench.sh), which passes the Odoo options.
 import argparse
 import io
 import random
-import sys
-import time
 
 import openpyxl
 
 import odoo
 from odoo import SUPERUSER_ID, api
+
+from _common import ensure_leads, parse_args, timed
 
 
 def parse():
@@ -30,32 +30,7 @@ def parse():
     parser.add_argument("--stock-rows", type=int, default=0,
                         help="rows for stock load() (default: all; it runs ~25 rows/s)")
     parser.add_argument("--profile", action="store_true", help="cProfile the addon's import")
-    parser.add_argument("odoo_args", nargs=argparse.REMAINDER)
-    return parser.parse_args()
-
-
-def ensure_leads(env, count):
-    cr = env.cr
-    cr.execute("SELECT count(*) FROM crm_lead WHERE name LIKE 'Bench %%'")
-    existing = cr.fetchone()[0]
-    if existing >= count:
-        return
-    team = env.ref("sales_team.team_sales_department")
-    stage = env.ref("crm.stage_lead1")
-    users = env["res.users"].search([("share", "=", False)]).ids
-    company = env.user.company_id
-    cr.execute("""
-        INSERT INTO crm_lead (name, type, active, team_id, stage_id, user_id, probability,
-                              planned_revenue, reference, currency_id, company_id, status,
-                              priority, date_open, date_last_stage_update, create_uid, write_uid,
-                              create_date, write_date, message_bounce, color, day_open, day_close)
-        SELECT 'Bench ' || n, 'opportunity', true, %s, %s, (%s)[1 + n %% %s], 10, n,
-               'BENCH' || lpad(n::text, 7, '0'), %s, %s, 'open', '0', now(), now(), 1, 1,
-               now(), now(), 0, 0, 0, 0
-        FROM generate_series(%s, %s) n
-    """, (team.id, stage.id, users, len(users), company.currency_id.id, company.id,
-          existing + 1, count))
-    cr.commit()
+    return parse_args(parser)
 
 
 def update_file(env, rows):
@@ -89,22 +64,9 @@ def update_file(env, rows):
     return header, data, buffer.getvalue()
 
 
-def timed(label, registry, function, rows):
-    with api.Environment.manage(), registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
-        start = time.time()
-        result = function(env)
-        elapsed = time.time() - start
-        cr.rollback()
-    print("%-44s %7d rows in %8.2f s = %9.1f rows/s%s" % (
-        label, rows, elapsed, rows / elapsed, "  (%s)" % result if result else ""))
-    sys.stdout.flush()
-    return rows / elapsed
-
-
 def main():
     options = parse()
-    odoo.tools.config.parse_config([a for a in options.odoo_args if a != "--"])
+    odoo.tools.config.parse_config(options.odoo_args)
     registry = odoo.registry(options.db)
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})

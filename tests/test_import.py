@@ -166,7 +166,7 @@ class TestImport(SuiteCase):
         self.lead1.line_ids = [(0, 0, {"line_type": "text", "name": "Visit", "price_unit": 10.0})]
         content = self.xlsx([["Opportunity ID", "Name", "Stage"],
                              [self.lead1.id, None, "S-Proposal"],
-                             [None, "Roof Gamma", "S-Proposal"]])
+                             [None, "Roof Gamma", None]])
         before = self.state()
         count = self.env["crm.lead"].search_count([])
         wizard = self.wizard(content)

@@ -9,7 +9,7 @@ trap pg_stop EXIT
 pg_start
 mkdir -p "$BUILD/log"
 db_ensure "$DB" "$BUILD/log/$DB-install.log" "$BUILD/log/$DB-update.log"
-for bench in "$ROOT"/bench/*.py; do
+for bench in "$ROOT"/bench/[!_]*.py; do
     log "benchmark $(basename "$bench")"
     "$VENV/bin/python" "$bench" --db "$DB" ${BENCH_ARGS:-} -- \
         --addons-path="$ADDONS_PATH" --db_host="$PGDIR/run" --db_port="$PGPORT" \
