@@ -11,3 +11,10 @@ from . import crm_track_task
 from . import crm_lead_track
 from . import crm_lead_track_task
 from . import mail_activity
+from . import project_project
+from . import project_task
+from . import crm_opportunity_document
+from . import sale_order
+from . import account_invoice
+from . import purchase_order
+from . import ir_attachment

@@ -1,3 +1,6 @@
+import base64
+import io
+import zipfile
 from collections import defaultdict
 from datetime import datetime, timedelta
 from html import escape as html_escape
@@ -72,6 +75,19 @@ class CrmLead(models.Model):
                                     readonly=True)
     active_before_trash = fields.Boolean(string="Active before the trash", copy=False,
                                          readonly=True)
+
+    mission_ids = fields.One2many("project.task", "opportunity_id", string="Missions",
+                                  domain=[("is_mission", "=", True)])
+    mission_count = fields.Integer(compute="_compute_mission_count", string="Missions")
+    project_ids = fields.One2many("project.project", "opportunity_id", string="Projects")
+    project_count = fields.Integer(compute="_compute_project_count", string="Projects")
+
+    attachment_count = fields.Integer(compute="_compute_attachment_count", string="Files")
+    invoice_ids = fields.One2many("account.invoice", "opportunity_id", string="Invoices")
+    invoice_count = fields.Integer(compute="_compute_document_counts", string="Invoices")
+    purchase_ids = fields.One2many("purchase.order", "opportunity_id", string="Purchase orders")
+    purchase_count = fields.Integer(compute="_compute_document_counts",
+                                    string="Purchase orders")
 
     _sql_constraints = [
         ("reference_uniq", "unique (reference)", "The reference of an opportunity must be unique."),
@@ -156,6 +172,29 @@ class CrmLead(models.Model):
     def _compute_day_close(self):
         self._cache_columns(["date_closed", "create_date"])
         return super(CrmLead, self)._compute_day_close()
+
+    @api.depends("mission_ids")
+    def _compute_mission_count(self):
+        for lead in self:
+            lead.mission_count = len(lead.mission_ids)
+
+    @api.depends("project_ids")
+    def _compute_project_count(self):
+        for lead in self:
+            lead.project_count = len(lead.project_ids)
+
+    def _compute_attachment_count(self):
+        counts = dict((row["res_id"], row["res_id_count"]) for row in self.env[
+            "ir.attachment"].read_group([("res_model", "=", "crm.lead"),
+                                         ("res_id", "in", self.ids)], ["res_id"], ["res_id"]))
+        for lead in self:
+            lead.attachment_count = counts.get(lead.id, 0)
+
+    @api.depends("invoice_ids", "purchase_ids")
+    def _compute_document_counts(self):
+        for lead in self:
+            lead.invoice_count = len(lead.invoice_ids)
+            lead.purchase_count = len(lead.purchase_ids)
 
     def _compute_track_id(self):
         for lead in self:
@@ -504,6 +543,242 @@ class CrmLead(models.Model):
             html_escape(track.name), html_escape(end_date))
         self._post_bulk_notes({lead.id: body for lead in self})
         return applied
+
+    # ------------------------------------------------------------------ missions, projects
+
+    @api.multi
+    def action_new_mission(self):
+        """A mission form pre-filled from the opportunity (customer, contact, owner)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("New mission"),
+            "res_model": "project.task",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_is_mission": True,
+                "default_opportunity_id": self.id,
+                "default_project_id": self.env.ref("crm_opportunity_suite.project_missions").id,
+                "default_partner_id": self.partner_id.id,
+                "default_contact_id": self.contact_id.id,
+                "default_user_id": self.user_id.id or self.env.uid,
+                "default_name": self.name,
+            },
+        }
+
+    @api.multi
+    def link_mission(self, reference):
+        """Link the existing mission (or task) with this reference to this opportunity."""
+        self.ensure_one()
+        self.check_access_rule("write")
+        task = self.env["project.task"]._find_by_reference(reference)
+        if task.opportunity_id == self:
+            raise UserError(_("The mission %s is already linked to this opportunity.")
+                            % task.code)
+        if task.opportunity_id:
+            raise UserError(_("The mission %s is already linked to the opportunity %s.")
+                            % (task.code, task.opportunity_id.display_name))
+        task.write({"opportunity_id": self.id, "is_mission": True})
+        self._post_bulk_notes({self.id: _("<p>Mission %s linked.</p>") % html_escape(
+            task.display_name)})
+        return task
+
+    @api.multi
+    def link_project(self, project=None, name=None):
+        """Link an existing project, or a new one named ``name``, to this opportunity."""
+        self.ensure_one()
+        self.check_access_rule("write")
+        if project:
+            if project.opportunity_id and project.opportunity_id != self:
+                raise UserError(_("The project \"%s\" is already linked to the opportunity %s.")
+                                % (project.name, project.opportunity_id.display_name))
+            project.opportunity_id = self
+        else:
+            if not (name or "").strip():
+                raise UserError(_("Give the new project a name."))
+            project = self.env["project.project"].create({
+                "name": name.strip(), "partner_id": self.partner_id.id,
+                "opportunity_id": self.id})
+        self._post_bulk_notes({self.id: _("<p>Project \"%s\" linked.</p>") % html_escape(
+            project.name)})
+        return project
+
+    # ------------------------------------------------------------------ documents
+
+    @api.multi
+    def create_document(self, kind, vendor=None):
+        """A draft quote, customer invoice or purchase order (``kind``: quote, invoice,
+        purchase) filled from the item lines, in the opportunity's currency and linked to it;
+        free-text items become description lines."""
+        self.ensure_one()
+        self.check_access_rule("write")
+        if not self.line_ids:
+            raise UserError(_("Add items to the opportunity first: the document is filled "
+                              "from them."))
+        if kind in ("quote", "invoice") and not self.partner_id:
+            raise UserError(_("Choose the customer of the opportunity first."))
+        if kind == "purchase" and not vendor:
+            raise UserError(_("Choose the vendor of the purchase order."))
+        text_product = self.env.ref("crm_opportunity_suite.product_text_line")
+        builders = {"quote": self._quote_values, "invoice": self._invoice_values,
+                    "purchase": self._purchase_values}
+        if kind not in builders:
+            raise UserError(_("Unknown kind of document: %s.") % kind)
+        model, vals = builders[kind](text_product, vendor)
+        document = self.env[model].create(vals)
+        self._post_bulk_notes({self.id: _("<p>%s created from the items.</p>") % html_escape(
+            document.display_name)})
+        return document
+
+    @api.multi
+    def action_view_documents(self):
+        """Smart buttons: the opportunity's invoices, purchase orders or missions."""
+        self.ensure_one()
+        model = self.env.context.get("cos_documents")
+        records = {"account.invoice": self.invoice_ids, "purchase.order": self.purchase_ids,
+                   "project.task": self.mission_ids}[model]
+        return {
+            "type": "ir.actions.act_window",
+            "name": records._description,
+            "res_model": model,
+            "view_mode": "tree,form",
+            "domain": [("id", "in", records.ids)],
+            "context": {"default_opportunity_id": self.id},
+        }
+
+    @api.multi
+    def action_download_attachments(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": "/crm_opportunity_suite/opportunity/%d/attachments.zip" % self.id,
+        }
+
+    @api.multi
+    def action_view_attachments(self):
+        """The files of the opportunity, with who may see each of them."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Files"),
+            "res_model": "ir.attachment",
+            "view_mode": "tree,form",
+            "views": [(self.env.ref("crm_opportunity_suite.ir_attachment_view_tree_visibility").id,
+                       "tree"), (False, "form")],
+            "domain": [("res_model", "=", "crm.lead"), ("res_id", "=", self.id)],
+            "context": {"default_res_model": "crm.lead", "default_res_id": self.id},
+        }
+
+    def _attachments_zip(self):
+        """(file name, zip content) of the files of this opportunity the user may see; names
+        made unique ("a.pdf", "a (2).pdf")."""
+        self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", self.id)], order="id")
+        buffer = io.BytesIO()
+        used = set()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for attachment in attachments:
+                name = (attachment.datas_fname or attachment.name or "file").replace("/", "_")
+                stem, dot, extension = name.rpartition(".")
+                if not dot:
+                    stem, extension = name, ""
+                unique, number = name, 1
+                while unique.lower() in used:
+                    number += 1
+                    unique = "%s (%d)%s" % (stem, number, dot + extension)
+                used.add(unique.lower())
+                archive.writestr(unique, base64.b64decode(attachment.datas or b""))
+        return "%s-files.zip" % (self.reference or self.id), buffer.getvalue()
+
+    def _quote_values(self, text_product, _vendor):
+        Pricelist = self.env["product.pricelist"]
+        pricelist = Pricelist.search([("currency_id", "=", self.currency_id.id)], limit=1)
+        if not pricelist:
+            pricelist = Pricelist.create({"name": _("Opportunities (%s)") % self.currency_id.name,
+                                          "currency_id": self.currency_id.id})
+        lines = []
+        for line in self.line_ids:
+            product = line.product_id or text_product
+            lines.append((0, 0, {
+                "product_id": product.id,
+                "name": line.name,
+                "product_uom_qty": line.quantity,
+                "product_uom": product.uom_id.id,
+                "price_unit": line.price_unit,
+                "discount": line.discount,
+                "tax_id": [(6, 0, line.tax_ids.ids)],
+            }))
+        return "sale.order", {
+            "partner_id": self.partner_id.id,
+            "opportunity_id": self.id,
+            "team_id": self.team_id.id,
+            "user_id": self.user_id.id or self.env.uid,
+            "pricelist_id": pricelist.id,
+            "payment_term_id": self.payment_term_id.id,
+            "origin": self.reference,
+            "validity_date": self.date_deadline,
+            "order_line": lines,
+        }
+
+    def _invoice_values(self, text_product, _vendor):
+        journal = self.env["account.invoice"].with_context(type="out_invoice")._default_journal()
+        lines = []
+        for line in self.line_ids:
+            product = line.product_id
+            account = (product.property_account_income_id or
+                       product.categ_id.property_account_income_categ_id or
+                       journal.default_credit_account_id)
+            lines.append((0, 0, {
+                "product_id": product.id,
+                "name": line.name,
+                "quantity": line.quantity,
+                "uom_id": product.uom_id.id,
+                "price_unit": line.price_unit,
+                "discount": line.discount,
+                "invoice_line_tax_ids": [(6, 0, line.tax_ids.ids)],
+                "account_id": account.id,
+            }))
+        return "account.invoice", {
+            "type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "opportunity_id": self.id,
+            "team_id": self.team_id.id,
+            "user_id": self.user_id.id or self.env.uid,
+            "currency_id": self.currency_id.id,
+            "journal_id": journal.id,
+            "payment_term_id": self.payment_term_id.id,
+            "origin": self.reference,
+            "invoice_line_ids": lines,
+        }
+
+    def _purchase_values(self, text_product, vendor):
+        now = fields.Datetime.now()
+        lines = []
+        for line in self.line_ids:
+            product = line.product_id or text_product
+            # Purchase order lines of Odoo 11 have no discount: the unit price carries it.
+            lines.append((0, 0, {
+                "product_id": product.id,
+                "name": line.name,
+                "product_qty": line.quantity,
+                "product_uom": product.uom_po_id.id or product.uom_id.id,
+                "price_unit": line.price_unit * (1 - (line.discount or 0.0) / 100.0),
+                "taxes_id": [(6, 0, product.supplier_taxes_id.ids)],
+                "date_planned": now,
+            }))
+        return "purchase.order", {
+            "partner_id": vendor.id,
+            "opportunity_id": self.id,
+            "currency_id": self.currency_id.id,
+            "origin": self.reference,
+            "order_line": lines,
+        }
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -22,6 +22,7 @@ http_port = 8199
 http_interface = 127.0.0.1
 CONF
 if [ "${SKIP_UPDATE:-}" != 1 ]; then
+    : >"$BUILD/log/quick-update.log"
     odoo -d "$DB" -u "$MODULE" --stop-after-init --http-port=0 --http-interface=127.0.0.1 \
         --logfile="$BUILD/log/quick-update.log" || { tail -30 "$BUILD/log/quick-update.log"; exit 1; }
     grep -E ' (ERROR|CRITICAL) ' "$BUILD/log/quick-update.log" | head -20

@@ -4,3 +4,6 @@ from . import crm_lead_import
 from . import crm_lead_track_apply
 from . import crm_lead_duplicate
 from . import crm_lead_bulk_close
+from . import crm_lead_mission_import
+from . import crm_lead_project_link
+from . import crm_lead_document_add
