@@ -39,6 +39,7 @@
         "views/account_invoice_views.xml",
         "views/purchase_order_views.xml",
         "views/ir_attachment_views.xml",
+        "wizards/crm_document_send_all_views.xml",
         "wizards/crm_lead_track_apply_views.xml",
         "views/crm_lead_views.xml",
         "views/mail_activity_views.xml",

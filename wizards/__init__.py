@@ -7,3 +7,4 @@ from . import crm_lead_bulk_close
 from . import crm_lead_mission_import
 from . import crm_lead_project_link
 from . import crm_lead_document_add
+from . import crm_document_send_all

@@ -1,0 +1,110 @@
+import base64
+from html import escape as html_escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+DOCUMENT_MODELS = ("sale.order", "account.invoice", "purchase.order")
+REPORTS = {
+    "sale.order": "sale.action_report_saleorder",
+    "account.invoice": "account.account_invoices",
+    "purchase.order": "purchase.action_report_purchase_order",
+}
+
+
+class CrmDocumentSendAll(models.TransientModel):
+    """E-mail every selected (or filtered) quote, invoice or purchase order with its PDF,
+    through the mail queue; documents that are pending, cancelled or without an e-mail
+    address are skipped and listed."""
+
+    _name = "crm.document.send.all"
+    _description = "Send all documents"
+
+    res_model = fields.Char(string="Document model", required=True, readonly=True)
+    res_model_id = fields.Many2one("ir.model", string="Model of the documents", readonly=True)
+    document_count = fields.Integer(string="Documents", readonly=True)
+    template_id = fields.Many2one("mail.template", string="E-mail template")
+    attachment_ids = fields.Many2many("ir.attachment", string="Extra attachments")
+    state = fields.Selection([("draft", "To send"), ("done", "Sent")], default="draft")
+    sent_count = fields.Integer(string="Sent", readonly=True)
+    skipped_count = fields.Integer(string="Skipped", readonly=True)
+    skipped_list = fields.Text(string="Skipped documents", readonly=True)
+
+    @api.model
+    def default_get(self, field_names):
+        values = super().default_get(field_names)
+        model = self.env.context.get("active_model")
+        if model not in DOCUMENT_MODELS:
+            raise UserError(_("Send all works from a list of quotes, invoices or purchase "
+                              "orders."))
+        values["res_model"] = model
+        values["res_model_id"] = self.env["ir.model"]._get(model).id
+        values["document_count"] = len(self._documents(model))
+        default = {
+            "sale.order": "sale.email_template_edi_sale",
+            "account.invoice": "account.email_template_edi_invoice",
+            "purchase.order": "purchase.email_template_edi_purchase",
+        }[model]
+        template = self.env.ref(default, raise_if_not_found=False)
+        values["template_id"] = template.id if template else False
+        return values
+
+    def _documents(self, model):
+        context = self.env.context
+        if context.get("active_ids"):
+            return self.env[model].browse(context["active_ids"]).exists()
+        return self.env[model].search(context.get("active_domain") or [])
+
+    @api.multi
+    def action_send(self):
+        self.ensure_one()
+        template = self.template_id
+        if not template:
+            raise UserError(_("Choose or create the e-mail template."))
+        if template.model_id.model != self.res_model:
+            raise UserError(_("The template \"%s\" is not made for these documents.")
+                            % template.name)
+        documents = self._documents(self.res_model)
+        reasons = {
+            "pending": _("pending"),
+            "cancelled": _("cancelled or rejected"),
+            "no_email": _("no e-mail address"),
+        }
+        sent, skipped = 0, []
+        for document in documents:
+            reason = document._cos_send_skip_reason()
+            if not reason and not document.partner_id.email:
+                reason = "no_email"
+            if reason:
+                skipped.append("%s: %s" % (document.display_name, reasons[reason]))
+                continue
+            attachment_ids = list(self.attachment_ids.ids)
+            if not template.report_template:
+                attachment_ids.append(self._pdf_attachment(document).id)
+            # (send_mail takes attachment ids here, not x2many commands)
+            template.send_mail(document.id, force_send=False,
+                               email_values={"attachment_ids": attachment_ids})
+            document.message_post(body=_("<p>E-mailed with the template %s (Send all).</p>")
+                                  % html_escape(template.name))
+            sent += 1
+        self.write({"state": "done", "sent_count": sent, "skipped_count": len(skipped),
+                    "skipped_list": "\n".join(skipped)})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _pdf_attachment(self, document):
+        report = self.env.ref(REPORTS[document._name])
+        content, _kind = report.render_qweb_pdf(document.ids)
+        return self.env["ir.attachment"].create({
+            "name": "%s.pdf" % document.display_name,
+            "datas_fname": "%s.pdf" % document.display_name.replace("/", "_"),
+            "datas": base64.b64encode(content),
+            "res_model": "mail.compose.message",
+            "res_id": 0,
+            "mimetype": "application/pdf",
+        })
