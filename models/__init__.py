@@ -18,3 +18,8 @@ from . import sale_order
 from . import account_invoice
 from . import purchase_order
 from . import ir_attachment
+from . import mail_thread
+from . import crm_lead_mail_review
+from . import crm_link_template
+from . import crm_note_tag
+from . import mail_message

@@ -1,11 +1,13 @@
 import base64
 import io
+import re
+import secrets
 import zipfile
 from collections import defaultdict
 from datetime import datetime, timedelta
-from html import escape as html_escape
+from html import escape as html_escape, unescape as html_unescape
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
@@ -21,6 +23,10 @@ OPEN_STATUSES = ("open", "hold")
 NOTES_BATCH = 5000
 CLOSE_BATCH = 2000
 TRASH_DAYS = 30
+# Drop address tokens: random, not derived from the ID; no look-alike characters.
+TOKEN_CHARS = "abcdefghijkmnpqrstuvwxyz23456789"
+TOKEN_LENGTH = 12
+FORWARDED_FROM = re.compile(r"^\s*(?:>\s*)*(?:From|De)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
 
 class CrmLead(models.Model):
@@ -89,8 +95,17 @@ class CrmLead(models.Model):
     purchase_count = fields.Integer(compute="_compute_document_counts",
                                     string="Purchase orders")
 
+    drop_token = fields.Char(string="Drop address token", copy=False, readonly=True,
+                             index=True)
+    drop_address = fields.Char(
+        compute="_compute_drop_address", string="Drop address",
+        help="Mail sent, forwarded or copied (Bcc) to this address is stored on the "
+             "opportunity, with its attachments.")
+    link_html = fields.Html(compute="_compute_link_html", string="Links", sanitize=False)
+
     _sql_constraints = [
         ("reference_uniq", "unique (reference)", "The reference of an opportunity must be unique."),
+        ("drop_token_uniq", "unique (drop_token)", "Two opportunities cannot share a drop address."),
     ]
 
     @api.depends("active", "probability", "on_hold")
@@ -196,6 +211,31 @@ class CrmLead(models.Model):
             lead.invoice_count = len(lead.invoice_ids)
             lead.purchase_count = len(lead.purchase_ids)
 
+    def _compute_drop_address(self):
+        params = self.env["ir.config_parameter"].sudo()
+        alias = params.get_param("crm_opportunity_suite.drop_alias") or "opportunity"
+        domain = params.get_param("mail.catchall.domain")
+        for lead in self:
+            lead.drop_address = lead.drop_token and domain and "%s+%s@%s" % (
+                alias, lead.drop_token, domain)
+
+    def _compute_link_html(self):
+        templates = self.env["crm.link.template"].search([])
+        for lead in self:
+            lead.link_html = "".join(
+                '<a href="%s" target="_blank" rel="noopener noreferrer" '
+                'class="btn btn-default btn-sm o_cos_link">%s</a> ' % (
+                    html_escape(template._render(lead)), html_escape(template.name))
+                for template in templates)
+
+    @api.model_cr
+    def init(self):
+        # Opportunities created before the drop addresses: a random token each.
+        self.env.cr.execute("""
+            UPDATE crm_lead SET drop_token = substr(md5(random()::text || clock_timestamp()::text
+                                                        || id::text), 1, %s)
+            WHERE drop_token IS NULL""", (TOKEN_LENGTH,))
+
     def _compute_track_id(self):
         for lead in self:
             lead.track_id = False
@@ -273,6 +313,8 @@ class CrmLead(models.Model):
         if vals.get("probability_tag_id") and "probability" not in vals:
             vals["probability"] = self.env["crm.probability.tag"].browse(
                 vals["probability_tag_id"]).percentage
+        vals.setdefault("drop_token", "".join(secrets.choice(TOKEN_CHARS)
+                                              for _index in range(TOKEN_LENGTH)))
         track = self.env["crm.track"].browse(vals.pop("track_id", False) or [])
         end_date = vals.pop("track_end_date", False) or vals.get("date_deadline")
         if track and not end_date:
@@ -498,6 +540,180 @@ class CrmLead(models.Model):
                 "author_id, email_from, date, record_name, create_uid, write_uid, create_date, "
                 "write_date) VALUES " + rows, params)
         self.browse(ids).invalidate_cache(["message_ids"])
+
+    # ------------------------------------------------------------------ mail
+
+    @api.model
+    def _drop_address_routes(self, message, message_dict):
+        """Routes of a mail sent to drop addresses, or None when it is sent to none. An
+        unknown token bounces; a sender who is neither a user nor one of the opportunity's
+        contacts bounces or waits in the review list (setting)."""
+        params = self.env["ir.config_parameter"].sudo()
+        alias = (params.get_param("crm_opportunity_suite.drop_alias") or "opportunity").lower()
+        recipients = ",".join(tools.decode_message_header(message, header) for header in (
+            "Delivered-To", "To", "Cc", "Resent-To", "Resent-Cc"))
+        tokens = []
+        for address in tools.email_split(recipients):
+            local = address.split("@")[0].lower()
+            if local.startswith(alias + "+") and len(local) > len(alias) + 1:
+                tokens.append(local[len(alias) + 1:])
+        if not tokens:
+            return None
+        Thread = self.env["mail.thread"]
+        email_from = tools.decode_message_header(message, "From")
+        leads = self.sudo().with_context(active_test=False).search([("drop_token", "in", tokens)])
+        if not leads:
+            Thread._routing_create_bounce_email(email_from, _(
+                "<p>Your mail was not delivered: %s is not the address of an opportunity.</p>")
+                % html_escape(", ".join("%s+%s" % (alias, token) for token in tokens)), message)
+            return []
+        policy = params.get_param("crm_opportunity_suite.drop_unknown_sender") or "review"
+        routes = []
+        for lead in leads:
+            if not self.env.context.get("cos_drop_accept") and \
+                    not lead._drop_sender_allowed(email_from):
+                if policy == "bounce":
+                    Thread._routing_create_bounce_email(email_from, _(
+                        "<p>Your mail was not delivered: only our users and the contacts of "
+                        "this opportunity may write to this address.</p>"), message)
+                else:
+                    self.env["crm.lead.mail.review"]._hold(lead, message, message_dict)
+                continue
+            route = Thread.message_route_verify(
+                message, message_dict, ("crm.lead", lead.id, {}, self.env.uid, None),
+                update_author=True, assert_model=True, create_fallback=False)
+            if route:
+                routes.append(route)
+        return routes
+
+    def _drop_sender_allowed(self, email_from):
+        """Whether mail from this sender may be stored on the opportunity: one of our users,
+        or one of its contacts (customer, its people, the contact person, the lead's
+        e-mail)."""
+        self.ensure_one()
+        emails = [email.lower() for email in tools.email_split(email_from)]
+        if not emails:
+            return False
+        if self.email_from and any(email in self.email_from.lower() for email in emails):
+            return True
+        self.env.cr.execute("SELECT id FROM res_partner WHERE lower(email) IN %s",
+                            (tuple(emails),))
+        partners = self.env["res.partner"].sudo().browse([row[0] for row in
+                                                          self.env.cr.fetchall()])
+        if self.env["res.users"].sudo().search_count(
+                [("partner_id", "in", partners.ids), ("share", "=", False)]):
+            return True
+        customer = self.partner_id.commercial_partner_id
+        return any(partner == self.contact_id or (
+            customer and partner.commercial_partner_id == customer) for partner in partners)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A new opportunity from a mail (a sales team's alias, e.g. opportunity@): linked to
+        the external party of the conversation, created as a contact when unknown. A user
+        forwarding a customer's mail links the customer, not the user."""
+        author = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        email_from = msg_dict.get("from") or msg_dict.get("email_from") or ""
+        is_user = bool(author and self.env["res.users"].sudo().search_count(
+            [("partner_id", "=", author.id), ("share", "=", False)]))
+        if is_user:
+            original = self._forwarded_sender(msg_dict.get("body") or "", author)
+            if original:
+                email_from = original
+                author = self.env["res.partner"].browse()
+        if not author and email_from:
+            author = self._partner_for(email_from)
+        if author:
+            msg_dict = dict(msg_dict, author_id=author.id, **({"from": email_from}
+                                                              if is_user else {}))
+        return super().message_new(msg_dict, custom_values=custom_values)
+
+    @api.model
+    def _forwarded_sender(self, body, forwarder):
+        """The "From:" of the mail a user forwarded (in the forwarded part of the body), if it
+        is not the user."""
+        # Not html2plaintext: it drops "<name@domain>" of a plain-text mail as an HTML tag.
+        text = re.sub(r"<(?:br|/p|/div|/li|/tr)\b[^>]*>", "\n", body, flags=re.IGNORECASE)
+        text = html_unescape(re.sub(r"<[^>@]*>", "", text))
+        for line in FORWARDED_FROM.findall(text):
+            name, email = self.env["res.partner"]._parse_partner_name(line.strip())
+            if not email or (forwarder.email and forwarder.email.lower() == email.lower()):
+                continue
+            return "%s <%s>" % (name, email) if name and name != email else email
+        return False
+
+    @api.model
+    def _partner_for(self, email_from):
+        """The contact with this e-mail address, created when unknown."""
+        emails = tools.email_split(email_from)
+        if not emails:
+            return self.env["res.partner"]
+        self.env.cr.execute("SELECT id FROM res_partner WHERE lower(email) = %s AND active "
+                            "ORDER BY id LIMIT 1", (emails[0].lower(),))
+        row = self.env.cr.fetchone()
+        if row:
+            return self.env["res.partner"].browse(row[0])
+        name, email = self.env["res.partner"]._parse_partner_name(email_from)
+        return self.env["res.partner"].sudo().create({"name": name or email, "email": email})
+
+    @api.multi
+    def log_activity(self, activity_type, summary=False, note=False):
+        """Log an activity that took place: a chatter message of that activity type (what
+        crm's activity analysis counts per type and per user)."""
+        self.ensure_one()
+        self.check_access_rule("read")
+        body = "<p><b>%s</b>%s</p>%s" % (
+            html_escape(activity_type.name), summary and ": %s" % html_escape(summary) or "",
+            note or "")
+        return self.message_post(body=body, subtype="mail.mt_activities",
+                                 mail_activity_type_id=activity_type.id)
+
+    @api.multi
+    def add_note(self, body, tags=None, partners=None, remind_date=False, remind_user=None,
+                 recurrence=(0, False)):
+        """A note with tags, people notified, and an optional reminder (a to-do for the
+        chosen user on that date, repeating when a recurrence is given)."""
+        self.ensure_one()
+        message = self.message_post(body=body, subtype="mail.mt_note",
+                                    partner_ids=(partners or self.env["res.partner"]).ids)
+        if tags:
+            message.sudo().cos_note_tag_ids = tags
+        if remind_date:
+            interval, unit = recurrence
+            self.env["mail.activity"].create({
+                "res_model_id": self.env["ir.model"]._get("crm.lead").id,
+                "res_id": self.id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "summary": _("Reminder: %s") % (tools.html2plaintext(body).strip()[:80]),
+                "note": body,
+                "user_id": (remind_user or self.env.user).id,
+                "date_deadline": remind_date,
+                "recurrence_interval": interval or 0,
+                "recurrence_unit": unit or "weeks",
+            })
+        return message
+
+    @api.multi
+    def link_message(self, message):
+        """Show a mail stored on one of this opportunity's contacts on the opportunity too."""
+        self.ensure_one()
+        self.check_access_rule("write")
+        partner = self.env["res.partner"].browse(message.res_id)
+        if message.model != "res.partner" or not partner.exists() or not (
+                partner == self.contact_id or (self.partner_id and
+                partner.commercial_partner_id == self.partner_id.commercial_partner_id)):
+            raise UserError(_("Only a mail of one of the opportunity's contacts can be linked "
+                              "to it."))
+        if self.env["mail.message"].search_count([("cos_linked_from_id", "=", message.id),
+                                                  ("model", "=", "crm.lead"),
+                                                  ("res_id", "=", self.id)]):
+            raise UserError(_("This mail is already linked to the opportunity."))
+        return message.sudo().copy({
+            "model": "crm.lead", "res_id": self.id, "record_name": self.name,
+            "cos_linked_from_id": message.id, "message_id": False,
+            "attachment_ids": [(6, 0, message.attachment_ids.ids)],
+            "partner_ids": [], "needaction_partner_ids": [], "notification_ids": [],
+        })
 
     # ------------------------------------------------------------------ tracks
 
