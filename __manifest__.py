@@ -44,6 +44,8 @@
         "views/crm_communication_views.xml",
         "wizards/crm_lead_communication_views.xml",
         "views/assets.xml",
+        "reports/crm_reports.xml",
+        "wizards/crm_reports_views.xml",
         "wizards/crm_lead_track_apply_views.xml",
         "views/crm_lead_views.xml",
         "views/mail_activity_views.xml",

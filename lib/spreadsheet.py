@@ -81,31 +81,37 @@ def _csv_cell(value):
 
 def write_xlsx(headers, rows, sheet_name="Opportunities"):
     """Typed cells: numbers as numbers, dates as dates, text as text (never as formulas)."""
+    return write_xlsx_sheets([(sheet_name, headers, rows)])
+
+
+def write_xlsx_sheets(sheets):
+    """A workbook of several sheets [(name, headers, rows)], cells typed as in write_xlsx."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {
         "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False})
-    sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    for col, header in enumerate(headers):
-        sheet.write_string(0, col, str(header), bold)
-    for row_index, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            if value is None or value is False:
-                continue
-            if isinstance(value, bool):
-                sheet.write_boolean(row_index, col, value)
-            elif isinstance(value, (int, float)):
-                sheet.write_number(row_index, col, value)
-            elif isinstance(value, datetime.datetime):
-                sheet.write_datetime(row_index, col, value, datetime_format)
-            elif isinstance(value, datetime.date):
-                sheet.write_datetime(row_index, col, value, date_format)
-            else:
-                sheet.write_string(row_index, col, neutralise(str(value)))
-    sheet.freeze_panes(1, 0)
+    for sheet_name, headers, rows in sheets:
+        sheet = workbook.add_worksheet(str(sheet_name)[:31])
+        for col, header in enumerate(headers):
+            sheet.write_string(0, col, str(header), bold)
+        for row_index, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                if value is None or value is False:
+                    continue
+                if isinstance(value, bool):
+                    sheet.write_boolean(row_index, col, value)
+                elif isinstance(value, (int, float)):
+                    sheet.write_number(row_index, col, value)
+                elif isinstance(value, datetime.datetime):
+                    sheet.write_datetime(row_index, col, value, datetime_format)
+                elif isinstance(value, datetime.date):
+                    sheet.write_datetime(row_index, col, value, date_format)
+                else:
+                    sheet.write_string(row_index, col, neutralise(str(value)))
+        sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
 

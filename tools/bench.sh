@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: benchmarks under bench/, against a database of their own (created once).
-# BENCH_ARGS passes options, e.g. BENCH_ARGS="--rows 2000 --stock-rows 500" make bench.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--rows 2000 --stock-rows 500" make bench;
+# BENCH picks benchmarks by name, e.g. BENCH=lifecycle make bench.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 DB=${BENCH_DB:-crm_suite_bench}
@@ -9,7 +10,7 @@ trap pg_stop EXIT
 pg_start
 mkdir -p "$BUILD/log"
 db_ensure "$DB" "$BUILD/log/$DB-install.log" "$BUILD/log/$DB-update.log"
-for bench in "$ROOT"/bench/[!_]*.py; do
+for bench in "$ROOT"/bench/${BENCH:-[!_]*}.py; do
     log "benchmark $(basename "$bench")"
     "$VENV/bin/python" "$bench" --db "$DB" ${BENCH_ARGS:-} -- \
         --addons-path="$ADDONS_PATH" --db_host="$PGDIR/run" --db_port="$PGPORT" \

@@ -11,3 +11,5 @@ from . import crm_document_send_all
 from . import crm_lead_activity_log
 from . import crm_lead_note
 from . import crm_message_link
+from . import crm_sales_insight_wizard
+from . import crm_document_export

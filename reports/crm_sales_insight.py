@@ -1,0 +1,172 @@
+from collections import OrderedDict, defaultdict
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+
+
+class CrmSalesInsight(models.AbstractModel):
+    """Sales insights computed in SQL: conversion, win rate and cycle time, performance per
+    rep, weighted pipeline per owner for the coming months, what each team has open in the
+    coming month. Trashed opportunities never count. Values are expected revenues in the
+    company currency (Odoo converts them there)."""
+
+    _name = "crm.sales.insight"
+    _description = "Sales insights"
+
+    @api.model
+    def _where(self, filters, alias="l"):
+        """SQL condition and parameters of the filters: period (creation date), teams,
+        owners, tags, probability tags."""
+        clauses = ["%s.trash_date IS NULL" % alias]
+        params = []
+        if filters.get("date_from"):
+            clauses.append("%s.create_date >= %%s" % alias)
+            params.append(filters["date_from"])
+        if filters.get("date_to"):
+            clauses.append("%s.create_date < %%s::date + 1" % alias)
+            params.append(filters["date_to"])
+        for key, column in (("team_ids", "team_id"), ("user_ids", "user_id"),
+                            ("probability_tag_ids", "probability_tag_id")):
+            if filters.get(key):
+                clauses.append("%s.%s IN %%s" % (alias, column))
+                params.append(tuple(filters[key]))
+        if filters.get("tag_ids"):
+            clauses.append("EXISTS (SELECT 1 FROM crm_lead_tag_rel r WHERE r.lead_id = %s.id "
+                           "AND r.tag_id IN %%s)" % alias)
+            params.append(tuple(filters["tag_ids"]))
+        if filters.get("company_id"):
+            clauses.append("%s.company_id = %%s" % alias)
+            params.append(filters["company_id"])
+        return " AND ".join(clauses), params
+
+    @api.model
+    def compute(self, filters=None, months=3, today=None):
+        """Every figure of the sales insights, as plain Python data (lists of dicts)."""
+        filters = dict(filters or {})
+        self.env["crm.lead"].check_access_rights("read")
+        today = fields.Date.from_string(today) if today else date.today()
+        where, params = self._where(filters)
+        cr = self.env.cr
+        result = OrderedDict()
+
+        cr.execute("""
+            SELECT to_char(date_trunc('month', l.create_date), 'YYYY-MM') AS period,
+                   count(*), count(*) FILTER (WHERE l.type = 'opportunity'),
+                   count(*) FILTER (WHERE l.status = 'won')
+            FROM crm_lead l WHERE %s GROUP BY 1 ORDER BY 1""" % where, params)
+        result["by_month"] = [self._conversion(row) for row in cr.fetchall()]
+        cr.execute("""
+            SELECT to_char(date_trunc('quarter', l.create_date), 'YYYY-"Q"Q') AS period,
+                   count(*), count(*) FILTER (WHERE l.type = 'opportunity'),
+                   count(*) FILTER (WHERE l.status = 'won')
+            FROM crm_lead l WHERE %s GROUP BY 1 ORDER BY 1""" % where, params)
+        result["by_quarter"] = [self._conversion(row) for row in cr.fetchall()]
+
+        # Funnel: opportunities that reached each open stage: their current stage is that one
+        # or a later one (by sequence), or they were won.
+        cr.execute("""
+            SELECT s.id, s.name, s.sequence, count(l.id)
+            FROM crm_stage s
+            LEFT JOIN (crm_lead l JOIN crm_stage c ON c.id = l.stage_id)
+                 ON l.type = 'opportunity' AND %s
+                 AND (l.status = 'won' OR (c.sequence, c.id) >= (s.sequence, s.id))
+            WHERE s.probability < 100
+            GROUP BY s.id, s.name, s.sequence ORDER BY s.sequence, s.id""" % where, params)
+        stages = cr.fetchall()
+        result["by_stage"] = []
+        for index, (stage_id, name, _sequence, reached) in enumerate(stages):
+            following = stages[index + 1][3] if index + 1 < len(stages) else None
+            result["by_stage"].append({
+                "stage_id": stage_id, "stage": name, "reached": reached,
+                "next_rate": round(100.0 * following / reached, 1)
+                if following is not None and reached else None})
+
+        cr.execute("""
+            SELECT count(*) FILTER (WHERE l.status = 'won'),
+                   count(*) FILTER (WHERE l.status = 'lost'),
+                   avg(EXTRACT(EPOCH FROM (l.date_closed - l.create_date)) / 86400.0)
+                       FILTER (WHERE l.status = 'won' AND l.date_closed IS NOT NULL)
+            FROM crm_lead l WHERE l.type = 'opportunity' AND %s""" % where, params)
+        won, lost, cycle = cr.fetchone()
+        result["summary"] = {
+            "won": won, "lost": lost,
+            "win_rate": round(100.0 * won / (won + lost), 1) if won + lost else None,
+            "cycle_days": round(float(cycle), 1) if cycle is not None else None,
+        }
+
+        cr.execute("""
+            SELECT l.user_id, count(*), count(*) FILTER (WHERE l.status = 'won'),
+                   coalesce(sum(l.planned_revenue) FILTER (WHERE l.status = 'won'), 0),
+                   count(*) FILTER (WHERE l.status = 'lost')
+            FROM crm_lead l WHERE l.type = 'opportunity' AND %s
+            GROUP BY l.user_id""" % where, params)
+        reps = OrderedDict()
+        for user_id, owned, won_count, won_value, lost_count in cr.fetchall():
+            reps[user_id] = {
+                "user_id": user_id, "owned": owned, "won": won_count, "lost": lost_count,
+                "won_value": round(float(won_value), 2),
+                "win_rate": round(100.0 * won_count / (won_count + lost_count), 1)
+                if won_count + lost_count else None,
+                "average_deal": round(float(won_value) / won_count, 2) if won_count else None,
+                "activities": {},
+            }
+        cr.execute("""
+            SELECT u.id, m.mail_activity_type_id, count(*)
+            FROM mail_message m
+            JOIN crm_lead l ON l.id = m.res_id
+            JOIN res_users u ON u.partner_id = m.author_id
+            WHERE m.model = 'crm.lead' AND m.mail_activity_type_id IS NOT NULL AND %s
+            GROUP BY 1, 2""" % where, params)
+        for user_id, type_id, count in cr.fetchall():
+            rep = reps.setdefault(user_id, {
+                "user_id": user_id, "owned": 0, "won": 0, "lost": 0, "won_value": 0.0,
+                "win_rate": None,
+                "average_deal": None, "activities": {}})
+            rep["activities"][type_id] = count
+        result["reps"] = sorted(reps.values(), key=lambda rep: (-rep["won_value"],
+                                                                 rep["user_id"] or 0))
+
+        start = today.replace(day=1)
+        bounds = [start + relativedelta(months=n) for n in range(months + 1)]
+        cr.execute("""
+            SELECT l.user_id, to_char(date_trunc('month', l.date_deadline), 'YYYY-MM'),
+                   sum(l.planned_revenue * l.probability / 100.0)
+            FROM crm_lead l
+            WHERE l.type = 'opportunity' AND l.status IN ('open', 'hold')
+              AND l.date_deadline >= %%s AND l.date_deadline < %%s AND %s
+            GROUP BY 1, 2""" % where, [bounds[0], bounds[-1]] + params)
+        month_keys = [bound.strftime("%Y-%m") for bound in bounds[:-1]]
+        pipeline = defaultdict(lambda: OrderedDict((key, 0.0) for key in month_keys))
+        for user_id, month, weighted in cr.fetchall():
+            pipeline[user_id][month] = round(float(weighted), 2)
+        result["months"] = month_keys
+        result["pipeline"] = [{"user_id": user_id, "months": values}
+                              for user_id, values in sorted(pipeline.items(),
+                                                            key=lambda item: item[0] or 0)]
+
+        next_start = today + relativedelta(days=1)
+        next_end = today + relativedelta(months=1)
+        cr.execute("""
+            SELECT l.team_id, count(*), coalesce(sum(l.planned_revenue), 0),
+                   coalesce(sum(l.planned_revenue * l.probability / 100.0), 0)
+            FROM crm_lead l
+            WHERE l.type = 'opportunity' AND l.status IN ('open', 'hold')
+              AND l.date_deadline >= %%s AND l.date_deadline <= %%s AND %s
+            GROUP BY 1 ORDER BY 1""" % where, [next_start, next_end] + params)
+        result["teams_next_month"] = [
+            {"team_id": team_id, "count": count, "expected": round(float(expected), 2),
+             "weighted": round(float(weighted), 2)}
+            for team_id, count, expected, weighted in cr.fetchall()]
+        return result
+
+    @staticmethod
+    def _conversion(row):
+        period, created, opportunities, won = row
+        return {
+            "period": period, "created": created, "opportunities": opportunities, "won": won,
+            "to_opportunity": round(100.0 * opportunities / created, 1) if created else None,
+            "to_won": round(100.0 * won / opportunities, 1) if opportunities else None,
+        }
