@@ -23,3 +23,4 @@ from . import crm_lead_mail_review
 from . import crm_link_template
 from . import crm_note_tag
 from . import mail_message
+from . import crm_team

@@ -621,7 +621,11 @@ class CrmLead(models.Model):
             if original:
                 email_from = original
                 author = self.env["res.partner"].browse()
-        if not author and email_from:
+        # Through the alias of a sales team that asks for it (the alias defaults name the
+        # team): the external party is created as a contact when unknown. Otherwise crm's
+        # behaviour: no partner created.
+        team = self.env["crm.team"].browse((custom_values or {}).get("team_id") or [])
+        if not author and email_from and team.create_sender_contact:
             author = self._partner_for(email_from)
         if author:
             msg_dict = dict(msg_dict, author_id=author.id, **({"from": email_from}

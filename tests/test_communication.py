@@ -97,7 +97,7 @@ class TestCommunication(SuiteCase):
     def test_new_opportunity_from_mail(self):
         team = self.team
         team.write({"alias_name": "opportunity", "use_leads": False,
-                    "use_opportunities": True})
+                    "use_opportunities": True, "create_sender_contact": True})
         self.process("new_request.eml")
         lead = self.Lead.search([("name", "=", "Insulation of the laboratory")])
         self.assertEqual((lead.type, lead.team_id), ("opportunity", team))
@@ -106,7 +106,7 @@ class TestCommunication(SuiteCase):
 
     def test_forwarded_mail_links_the_customer_not_the_user(self):
         self.team.write({"alias_name": "opportunity", "use_leads": False,
-                         "use_opportunities": True})
+                         "use_opportunities": True, "create_sender_contact": True})
         self.process("forwarded_request.eml")
         lead = self.Lead.search([("name", "=", "Fwd: New roof for the Lyon depot")])
         self.assertEqual(len(lead), 1)

@@ -1,0 +1,348 @@
+"""End-to-end journeys in headless Chromium against a real server, in English and in French,
+as a sales manager (admin) and as a sales rep (demo).
+
+Run by `make test` against a running server:
+    check_journeys.py --url http://127.0.0.1:8169 --db DB --out docs/
+Each journey asserts what the user sees and saves screenshots (docs/journey_*.png).
+"""
+import argparse
+import io
+import sys
+import tempfile
+import time
+
+import openpyxl
+from playwright.sync_api import sync_playwright
+
+from check_opportunity_form import CHROMIUM_ARGS, rpc
+
+LABELS = {
+    "en_US": {"tracks": "Tracks", "items": "Items", "documents": "Documents",
+              "export": "Export to spreadsheet", "close": "Close", "trash": "Trash",
+              "restore": "Restore from the trash", "add_track": "Add track",
+              "insights": "Sales insights", "dry_run_change": "S-Journey proposal"},
+    "fr_FR": {"tracks": "Parcours", "items": "Articles", "documents": "Documents",
+              "export": "Exporter vers un tableur", "close": "Clôturer", "trash": "Corbeille",
+              "restore": "Restaurer depuis la corbeille", "add_track": "Ajouter un parcours",
+              "insights": "Analyses commerciales", "dry_run_change": "S-Journey proposal"},
+}
+
+
+class Journey:
+    def __init__(self, playwright, profile, options, login, password, lang):
+        self.options = options
+        self.lang = lang
+        self.problems = []
+        self.context = playwright.chromium.launch_persistent_context(
+            profile, executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True,
+            locale="fr-FR" if lang == "fr_FR" else "en-US")
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda error: self.problems.append("JS error: %s" % error))
+        self.page.goto("%s/web/login?db=%s" % (options.url, options.db))
+        self.page.fill("input[name=login]", login)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_selector("#oe_main_menu_navbar", timeout=60000)
+        self.uid = self.rpc("res.users", "search", [[["login", "=", login]]])[0]
+        self.rpc("res.users", "write", [[self.uid], {"lang": lang}])
+        self.page.wait_for_function(
+            "() => window.odoo && odoo.__DEBUG__ && odoo.__DEBUG__.services['web_tour.tour']",
+            timeout=60000)
+        tours = self.page.evaluate(
+            "() => Object.keys(odoo.__DEBUG__.services['web_tour.tour'].tours || {})")
+        if tours:
+            try:
+                self.rpc("web_tour.tour", "consume", [tours])
+            except Exception:  # non-admin users may not: close the bubbles by hand instead
+                self.page.evaluate("() => odoo.__DEBUG__.services['web_tour.tour']"
+                                   ".tours && Object.keys(odoo.__DEBUG__.services["
+                                   "'web_tour.tour'].tours).forEach(name => "
+                                   "odoo.__DEBUG__.services['web_tour.tour']._consume_tour"
+                                   " && odoo.__DEBUG__.services['web_tour.tour']"
+                                   "._consume_tour(name))")
+        self.labels = LABELS[lang]
+
+    def rpc(self, model, method, args, kwargs=None):
+        return rpc(self.page, model, method, args, kwargs)
+
+    def ref(self, xmlid):
+        return self.rpc("ir.model.data", "xmlid_to_res_id", [xmlid])
+
+    def check(self, condition, message):
+        if not condition:
+            self.problems.append("[%s] %s" % (self.lang, message))
+        return condition
+
+    def settle(self):
+        self.page.wait_for_selector(".o_loading", state="hidden", timeout=60000)
+        time.sleep(0.5)
+
+    def shot(self, name):
+        self.settle()
+        self.page.screenshot(path="%s/journey_%s_%s.png" % (
+            self.options.out.rstrip("/"), name, self.lang[:2]))
+
+    def open_form(self, lead_id):
+        self.page.goto("%s/web?debug=#id=%d&model=crm.lead&view_type=form&action=%d" % (
+            self.options.url, lead_id, self.ref("crm.crm_lead_opportunities")))
+        self.page.wait_for_selector(".o_form_view", timeout=60000)
+        self.settle()
+
+    def open_list(self, domain_ids=None):
+        self.page.goto("%s/web?debug=#model=crm.lead&view_type=list&action=%d" % (
+            self.options.url, self.ref("crm.crm_lead_opportunities")))
+        self.page.wait_for_selector(".o_list_view", timeout=60000)
+        self.settle()
+
+    def tab(self, label):
+        self.page.click(".o_notebook a:has-text('%s')" % label)
+        self.settle()
+
+    def action_menu(self, label):
+        self.page.click(".o_cp_sidebar button:has-text('Action'), "
+                        ".o_cp_sidebar .o_dropdown_toggler_btn:has-text('Action')")
+        self.page.click(".o_cp_sidebar .dropdown-menu a:has-text('%s')" % label)
+        self.page.wait_for_selector(".modal-dialog", timeout=30000)
+        self.settle()
+
+    def select_rows(self, names):
+        for name in names:
+            row = self.page.locator(".o_list_view tr.o_data_row:has-text('%s')" % name).first
+            row.locator("td.o_list_record_selector input").check(force=True)
+        self.settle()
+
+
+def admin_journey(journey):
+    j = journey
+    labels = j.labels
+    suffix = j.lang[:2].upper()
+    team_id = j.ref("sales_team.team_sales_department")
+    stage_id = j.rpc("crm.stage", "create", [{"name": "S-Journey proposal", "sequence": 3,
+                                               "probability": 40}]) \
+        if not j.rpc("crm.stage", "search", [[["name", "=", "S-Journey proposal"]]]) else \
+        j.rpc("crm.stage", "search", [[["name", "=", "S-Journey proposal"]]])[0]
+    track_id = j.ref("crm_opportunity_suite.track_new_customer")
+    partner_id = j.ref("base.res_partner_2")
+
+    # 1. Create an opportunity with a track and a line (through the form).
+    lead_id = j.rpc("crm.lead", "create", [{
+        "name": "Journey roof %s" % suffix, "type": "opportunity", "partner_id": partner_id,
+        "team_id": team_id, "user_id": j.uid, "date_deadline": "2030-06-28",
+        "track_id": track_id, "line_ids": [(0, 0, {
+            "line_type": "text", "name": "Roof survey", "quantity": 2, "price_unit": 150})]}])
+    j.open_form(lead_id)
+    j.tab(labels["tracks"])
+    text = j.page.locator(".o_form_view").inner_text()
+    j.check("New customer onboarding" in text or "Accueil d'un nouveau client" in text,
+            "the Tracks tab shows the applied track")
+    j.check("0 / 4" in text, "progress 0 / 4 before any task is done")
+    activities = j.rpc("mail.activity", "search_read", [[["res_model", "=", "crm.lead"],
+                                                         ["res_id", "=", lead_id]]],
+                       {"fields": ["summary"]})
+    j.check([a["summary"] for a in activities] == ["Discovery call"],
+            "only the first task is scheduled (release in order): %s" % activities)
+    j.shot("track_applied")
+
+    # 2. Mark the first task done: the next one appears.
+    j.page.click(".o_mail_activity .o_activity_done, .o_mail_activity a:has-text('Mark Done'),"
+                 " .o_mail_activity a:has-text('Marquer comme fait')")
+    j.page.wait_for_selector(".o_activity_popover_done, .popover button.o_activity_popover_done, "
+                             ".popover .o_activity_popover_done", timeout=10000)
+    j.page.click(".popover .o_activity_popover_done")
+    j.settle()
+    j.page.wait_for_selector(".o_mail_activity:has-text('Site visit')", timeout=20000)
+    j.open_form(lead_id)
+    j.tab(labels["tracks"])
+    j.check("1 / 4" in j.page.locator(".o_form_view").inner_text(), "progress 1 / 4")
+    j.shot("next_task")
+
+    # 3. Export the list to .xlsx, change the stage and a lost reason, re-import.
+    other_id = j.rpc("crm.lead", "create", [{
+        "name": "Journey lost %s" % suffix, "type": "opportunity", "partner_id": partner_id,
+        "team_id": team_id, "user_id": j.uid}])
+    j.open_list()
+    j.page.fill(".o_searchview_input", "Journey")
+    j.page.keyboard.press("Enter")
+    j.settle()
+    j.select_rows(["Journey roof %s" % suffix, "Journey lost %s" % suffix])
+    j.action_menu(labels["export"])
+    with j.page.expect_download(timeout=60000) as download_info:
+        j.page.click(".modal-footer button.btn-primary")
+    content = open(download_info.value.path(), "rb").read()
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = workbook.active
+    headers = [cell.value for cell in sheet[1]]
+    columns = {header: index + 1 for index, header in enumerate(headers)}
+    id_header = headers[0]
+    stage_header, milestone_header, reason_header = headers[7], headers[8], headers[9]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, columns[id_header]).value == lead_id:
+            sheet.cell(row, columns[stage_header]).value = "S-Journey proposal"
+        if sheet.cell(row, columns[id_header]).value == other_id:
+            sheet.cell(row, columns[milestone_header]).value = "Lost" if j.lang == "en_US" \
+                else "Perdue"
+            sheet.cell(row, columns[reason_header]).value = "Too expensive" \
+                if j.lang == "en_US" else "Trop cher"
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
+        workbook.save(handle.name)
+        edited = handle.name
+    j.page.goto("%s/web?debug=#action=%d" % (j.options.url, j.ref(
+        "crm_opportunity_suite.crm_lead_import_action")))
+    j.page.wait_for_selector(".o_form_view input[type=file]", timeout=60000)
+    j.page.set_input_files(".o_form_view input[type=file]", edited)
+    j.settle()
+    j.page.click("button[name=action_load]")
+    j.settle()
+    j.page.click("button[name=action_dry_run]")
+    j.settle()
+    preview = j.page.locator(".o_form_view").inner_text()
+    j.check("S-Journey proposal" in preview and "\u2192" in preview,
+            "the dry run shows the stage change old \u2192 new")
+    j.shot("import_dry_run")
+    j.page.click("button[name=action_import]")
+    j.settle()
+    lead = j.rpc("crm.lead", "read", [[lead_id], ["stage_id"]])[0]
+    other = j.rpc("crm.lead", "search_read", [[["id", "=", other_id], ["active", "in",
+                                                                       [True, False]]]],
+                  {"fields": ["status", "lost_reason"]})[0]
+    j.check(lead["stage_id"][0] == stage_id, "the import moved the stage")
+    j.check(other["status"] == "lost" and other["lost_reason"], "the import closed one as lost")
+    j.open_list()
+    j.check("S-Journey proposal" in j.page.locator(".o_list_view").inner_text(),
+            "the pipeline list shows the new stage")
+
+    # 4. Bulk close as admin (Action -> Close).
+    third_id = j.rpc("crm.lead", "create", [{
+        "name": "Journey bulk %s" % suffix, "type": "opportunity", "team_id": team_id}])
+    j.open_list()
+    j.page.fill(".o_searchview_input", "Journey bulk %s" % suffix)
+    j.page.keyboard.press("Enter")
+    j.settle()
+    j.select_rows(["Journey bulk %s" % suffix])
+    j.action_menu(labels["close"])
+    j.page.click(".modal-dialog input[type=radio][data-value=won], "
+                 ".modal-dialog .o_radio_input[data-value=won]")
+    j.page.click(".modal-footer button[name=action_close]")
+    j.page.click(".modal-dialog .modal-footer button.btn-primary:visible")
+    j.settle()
+    third = j.rpc("crm.lead", "read", [[third_id], ["status"]])[0]
+    j.check(third["status"] == "won", "bulk close won the opportunity")
+
+    # 5. Delete, then restore from the Trash.
+    j.open_form(third_id)
+    j.page.click(".o_cp_sidebar button:has-text('Action'), "
+                 ".o_cp_sidebar .o_dropdown_toggler_btn:has-text('Action')")
+    j.page.click(".o_cp_sidebar .dropdown-menu a:has-text('Delete'), "
+                 ".o_cp_sidebar .dropdown-menu a:has-text('Supprimer')")
+    j.page.click(".modal-dialog .modal-footer button.btn-primary")
+    j.settle()
+    j.check(not j.rpc("crm.lead", "search", [[["id", "=", third_id]]]),
+            "deleted: gone from searches")
+    j.page.goto("%s/web?debug=#action=%d" % (j.options.url, j.ref(
+        "crm_opportunity_suite.crm_lead_action_trash")))
+    j.page.wait_for_selector(".o_list_view", timeout=60000)
+    j.settle()
+    j.check("Journey bulk %s" % suffix in j.page.locator(".o_list_view").inner_text(),
+            "the Trash lists it")
+    j.shot("trash")
+    j.page.locator(".o_list_view tr.o_data_row:has-text('Journey bulk %s') "
+                   "button[name=action_restore_from_trash]" % suffix).click()
+    j.settle()
+    j.check(bool(j.rpc("crm.lead", "search", [[["id", "=", third_id], ["active", "in",
+                                                                        [True, False]]]])),
+            "restored from the trash")
+
+    # 6. A quote from the Documents tab, and its PDF.
+    j.open_form(lead_id)
+    j.tab(labels["documents"])
+    j.page.click(".o_form_view button:has-text('Add'), .o_form_view button:has-text('Ajouter')")
+    j.page.wait_for_selector(".modal-dialog", timeout=30000)
+    j.page.click(".modal-footer button[name=action_create]")
+    j.page.wait_for_selector(".o_form_view .o_field_widget[name=order_line]", timeout=60000)
+    j.settle()
+    j.check("Roof survey" in j.page.locator(".o_form_view").inner_text(),
+            "the quote holds the opportunity's line")
+    j.shot("quote")
+    order = j.rpc("sale.order", "search_read", [[["opportunity_id", "=", lead_id]]],
+                  {"fields": ["id", "name"]})[0]
+    response = j.context.request.get("%s/report/pdf/sale.report_saleorder/%d" % (
+        j.options.url, order["id"]), timeout=120000)
+    j.check(response.status == 200 and response.body().startswith(b"%PDF"),
+            "the quote's PDF downloads")
+
+    # 7. Sales insights.
+    j.page.goto("%s/web?debug=#action=%d" % (j.options.url, j.ref(
+        "crm_opportunity_suite.crm_sales_insight_wizard_action")))
+    j.page.wait_for_selector(".modal-dialog button[name=action_print], "
+                             ".o_form_view button[name=action_print]", timeout=60000)
+    j.shot("insights")
+    wizard_id = j.rpc("crm.sales.insight.wizard", "create", [{"months": 3}])
+    response = j.context.request.get("%s/report/pdf/crm_opportunity_suite."
+                                     "report_sales_insights/%d" % (j.options.url, wizard_id),
+                                     timeout=120000)
+    j.check(response.status == 200 and response.body().startswith(b"%PDF"),
+            "the sales insights PDF downloads")
+
+
+def rep_journey(journey):
+    j = journey
+    labels = j.labels
+    j.open_list()
+    j.page.click(".o_list_view tr.o_data_row td.o_list_record_selector input", force=True)
+    j.settle()
+    j.page.click(".o_cp_sidebar button:has-text('Action'), "
+                 ".o_cp_sidebar .o_dropdown_toggler_btn:has-text('Action')")
+    menu = j.page.locator(".o_cp_sidebar .dropdown-menu").inner_text()
+    j.check(labels["close"] not in menu.split("\n"), "a rep has no bulk Close action")
+    j.check(labels["export"] not in menu, "a rep without the export permission has no export")
+    j.shot("rep_actions")
+    j.page.keyboard.press("Escape")
+    leads = j.rpc("crm.lead", "search", [[["user_id", "=", j.uid]]], {"limit": 2})
+    for method, args in (("action_close", [leads, False, j.ref("crm.lost_reason_1")]),
+                         ("unlink", [leads])):
+        try:
+            j.rpc("crm.lead", method, args)
+            j.check(False, "a rep was allowed %s on several opportunities" % method)
+        except Exception as error:
+            j.check("AccessError" in str(error) or "access" in str(error).lower(),
+                    "%s refused with an access error (%s)" % (method, str(error)[:120]))
+    trash_menu = j.ref("crm_opportunity_suite.crm_lead_trash_menu")
+    visible = j.rpc("ir.ui.menu", "search", [[["id", "=", trash_menu]]])
+    j.check(not visible, "a rep has no Trash menu")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--out", required=True)
+    options = parser.parse_args()
+    problems = []
+    with sync_playwright() as playwright:
+        for lang in ("en_US", "fr_FR"):
+            for login, password, run in (("admin", "admin", admin_journey),
+                                         ("demo", "demo", rep_journey)):
+                with tempfile.TemporaryDirectory() as profile:
+                    journey = Journey(playwright, profile, options, login, password, lang)
+                    try:
+                        run(journey)
+                    except Exception as error:
+                        journey.shot("failure_%s" % login)
+                        journey.problems.append("[%s %s] %s: %s" % (
+                            lang, login, type(error).__name__, str(error)[:400]))
+                    finally:
+                        journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
+                        journey.context.close()
+                    problems += journey.problems
+                    print("journey %s %s: %s" % (login, lang, "failed" if journey.problems
+                                                  else "ok"))
+                    sys.stdout.flush()
+    for problem in problems:
+        print("FAIL: %s" % problem)
+    print("journeys check: %s" % ("failed" if problems else "ok"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
