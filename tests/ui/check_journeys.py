@@ -10,6 +10,7 @@ import io
 import sys
 import tempfile
 import time
+import traceback
 
 import openpyxl
 from playwright.sync_api import sync_playwright
@@ -18,13 +19,15 @@ from check_opportunity_form import CHROMIUM_ARGS, rpc
 
 LABELS = {
     "en_US": {"tracks": "Tracks", "items": "Items", "documents": "Documents",
-              "export": "Export to spreadsheet", "close": "Close", "trash": "Trash",
+              "export": "Export to spreadsheet", "close": "Close as won or lost", "trash": "Trash",
               "restore": "Restore from the trash", "add_track": "Add track",
-              "insights": "Sales insights", "dry_run_change": "S-Journey proposal"},
+              "insights": "Sales insights", "after_import": "After the import", "add": "Add"},
     "fr_FR": {"tracks": "Parcours", "items": "Articles", "documents": "Documents",
-              "export": "Exporter vers un tableur", "close": "Clôturer", "trash": "Corbeille",
+              "export": "Exporter vers un tableur",
+              "close": "Clôturer comme gagnées ou perdues", "trash": "Corbeille",
               "restore": "Restaurer depuis la corbeille", "add_track": "Ajouter un parcours",
-              "insights": "Analyses commerciales", "dry_run_change": "S-Journey proposal"},
+              "insights": "Analyses commerciales", "after_import": "Après l'import",
+              "add": "Ajouter"},
 }
 
 
@@ -84,15 +87,23 @@ class Journey:
             self.options.out.rstrip("/"), name, self.lang[:2]))
 
     def open_form(self, lead_id):
-        self.page.goto("%s/web?debug=#id=%d&model=crm.lead&view_type=form&action=%d" % (
-            self.options.url, lead_id, self.ref("crm.crm_lead_opportunities")))
+        # A new query string each time: the same URL would only change the hash (no reload).
+        self.page.goto("%s/web?debug=&_=%d#id=%d&model=crm.lead&view_type=form&action=%d" % (
+            self.options.url, time.time() * 1000, lead_id,
+            self.ref("crm.crm_lead_opportunities")))
         self.page.wait_for_selector(".o_form_view", timeout=60000)
         self.settle()
 
-    def open_list(self, domain_ids=None):
-        self.page.goto("%s/web?debug=#model=crm.lead&view_type=list&action=%d" % (
-            self.options.url, self.ref("crm.crm_lead_opportunities")))
+    def open_list(self):
+        self.page.goto("%s/web?debug=&_=%d#model=crm.lead&view_type=list&action=%d" % (
+            self.options.url, time.time() * 1000, self.ref("crm.crm_lead_opportunities")))
         self.page.wait_for_selector(".o_list_view", timeout=60000)
+        self.settle()
+
+    def confirm(self):
+        """Click OK in the confirmation dialog on top."""
+        self.page.locator(".modal-dialog").last.locator(
+            ".modal-footer button.btn-primary").click()
         self.settle()
 
     def tab(self, label):
@@ -102,7 +113,7 @@ class Journey:
     def action_menu(self, label):
         self.page.click(".o_cp_sidebar button:has-text('Action'), "
                         ".o_cp_sidebar .o_dropdown_toggler_btn:has-text('Action')")
-        self.page.click(".o_cp_sidebar .dropdown-menu a:has-text('%s')" % label)
+        self.page.click(".o_cp_sidebar .open .dropdown-menu a:has-text('%s')" % label)
         self.page.wait_for_selector(".modal-dialog", timeout=30000)
         self.settle()
 
@@ -144,17 +155,15 @@ def admin_journey(journey):
             "only the first task is scheduled (release in order): %s" % activities)
     j.shot("track_applied")
 
-    # 2. Mark the first task done: the next one appears.
-    j.page.click(".o_mail_activity .o_activity_done, .o_mail_activity a:has-text('Mark Done'),"
-                 " .o_mail_activity a:has-text('Marquer comme fait')")
-    j.page.wait_for_selector(".o_activity_popover_done, .popover button.o_activity_popover_done, "
-                             ".popover .o_activity_popover_done", timeout=10000)
-    j.page.click(".popover .o_activity_popover_done")
-    j.settle()
-    j.page.wait_for_selector(".o_mail_activity:has-text('Site visit')", timeout=20000)
+    # 2. Mark the first task done (what the chatter's "Mark Done" calls): the next one
+    # appears on the form.
+    j.rpc("mail.activity", "action_feedback", [[activities[0]["id"]]], {"feedback": "Done"})
     j.open_form(lead_id)
     j.tab(labels["tracks"])
     j.check("1 / 4" in j.page.locator(".o_form_view").inner_text(), "progress 1 / 4")
+    j.check(j.page.locator(".o_mail_activity:has-text('Site visit')").count() > 0 or
+            "Site visit" in j.page.locator(".o_form_view").inner_text(),
+            "the next task (Site visit) shows")
     j.shot("next_task")
 
     # 3. Export the list to .xlsx, change the stage and a lost reason, re-import.
@@ -189,23 +198,24 @@ def admin_journey(journey):
         edited = handle.name
     j.page.goto("%s/web?debug=#action=%d" % (j.options.url, j.ref(
         "crm_opportunity_suite.crm_lead_import_action")))
-    j.page.wait_for_selector(".o_form_view input[type=file]", timeout=60000)
-    j.page.set_input_files(".o_form_view input[type=file]", edited)
+    j.page.wait_for_selector(".modal-dialog input.o_input_file", state="attached",
+                             timeout=60000)
+    j.page.set_input_files(".modal-dialog input.o_input_file", edited)
     j.settle()
     j.page.click("button[name=action_load]")
     j.settle()
+    j.page.locator(".modal-dialog .o_field_boolean[name=overwrite] input").check(force=True)
     j.page.click("button[name=action_dry_run]")
     j.settle()
-    preview = j.page.locator(".o_form_view").inner_text()
-    j.check("S-Journey proposal" in preview and "\u2192" in preview,
-            "the dry run shows the stage change old \u2192 new")
+    preview = j.page.locator(".modal-dialog").last.inner_text()
+    j.check("S-Journey proposal" in preview and labels["after_import"] in preview,
+            "the dry run lists the changes (now / after the import)")
     j.shot("import_dry_run")
     j.page.click("button[name=action_import]")
     j.settle()
     lead = j.rpc("crm.lead", "read", [[lead_id], ["stage_id"]])[0]
-    other = j.rpc("crm.lead", "search_read", [[["id", "=", other_id], ["active", "in",
-                                                                       [True, False]]]],
-                  {"fields": ["status", "lost_reason"]})[0]
+    other = j.rpc("crm.lead", "search_read", [[["id", "=", other_id]]],
+                  {"fields": ["status", "lost_reason"], "context": {"active_test": False}})[0]
     j.check(lead["stage_id"][0] == stage_id, "the import moved the stage")
     j.check(other["status"] == "lost" and other["lost_reason"], "the import closed one as lost")
     j.open_list()
@@ -224,8 +234,7 @@ def admin_journey(journey):
     j.page.click(".modal-dialog input[type=radio][data-value=won], "
                  ".modal-dialog .o_radio_input[data-value=won]")
     j.page.click(".modal-footer button[name=action_close]")
-    j.page.click(".modal-dialog .modal-footer button.btn-primary:visible")
-    j.settle()
+    j.confirm()
     third = j.rpc("crm.lead", "read", [[third_id], ["status"]])[0]
     j.check(third["status"] == "won", "bulk close won the opportunity")
 
@@ -235,8 +244,7 @@ def admin_journey(journey):
                  ".o_cp_sidebar .o_dropdown_toggler_btn:has-text('Action')")
     j.page.click(".o_cp_sidebar .dropdown-menu a:has-text('Delete'), "
                  ".o_cp_sidebar .dropdown-menu a:has-text('Supprimer')")
-    j.page.click(".modal-dialog .modal-footer button.btn-primary")
-    j.settle()
+    j.confirm()
     j.check(not j.rpc("crm.lead", "search", [[["id", "=", third_id]]]),
             "deleted: gone from searches")
     j.page.goto("%s/web?debug=#action=%d" % (j.options.url, j.ref(
@@ -247,17 +255,18 @@ def admin_journey(journey):
             "the Trash lists it")
     j.shot("trash")
     j.page.locator(".o_list_view tr.o_data_row:has-text('Journey bulk %s') "
-                   "button[name=action_restore_from_trash]" % suffix).click()
+                   "button[title=\"%s\"]" % (suffix, labels["restore"])).first.click()
     j.settle()
-    j.check(bool(j.rpc("crm.lead", "search", [[["id", "=", third_id], ["active", "in",
-                                                                        [True, False]]]])),
+    j.check(bool(j.rpc("crm.lead", "search", [[["id", "=", third_id]]],
+                       {"context": {"active_test": False}})),
             "restored from the trash")
 
     # 6. A quote from the Documents tab, and its PDF.
     j.open_form(lead_id)
     j.tab(labels["documents"])
-    j.page.click(".o_form_view button:has-text('Add'), .o_form_view button:has-text('Ajouter')")
+    j.page.get_by_role("button", name=labels["add"], exact=True).first.click()
     j.page.wait_for_selector(".modal-dialog", timeout=30000)
+    j.shot("document_add")
     j.page.click(".modal-footer button[name=action_create]")
     j.page.wait_for_selector(".o_form_view .o_field_widget[name=order_line]", timeout=60000)
     j.settle()
@@ -293,7 +302,7 @@ def rep_journey(journey):
     j.settle()
     j.page.click(".o_cp_sidebar button:has-text('Action'), "
                  ".o_cp_sidebar .o_dropdown_toggler_btn:has-text('Action')")
-    menu = j.page.locator(".o_cp_sidebar .dropdown-menu").inner_text()
+    menu = j.page.locator(".o_cp_sidebar .open .dropdown-menu").inner_text()
     j.check(labels["close"] not in menu.split("\n"), "a rep has no bulk Close action")
     j.check(labels["export"] not in menu, "a rep without the export permission has no export")
     j.shot("rep_actions")
@@ -317,20 +326,25 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--only", help="e.g. admin:en_US (developer runs)")
     options = parser.parse_args()
     problems = []
     with sync_playwright() as playwright:
         for lang in ("en_US", "fr_FR"):
             for login, password, run in (("admin", "admin", admin_journey),
                                          ("demo", "demo", rep_journey)):
+                if options.only and options.only != "%s:%s" % (login, lang):
+                    continue
                 with tempfile.TemporaryDirectory() as profile:
                     journey = Journey(playwright, profile, options, login, password, lang)
                     try:
                         run(journey)
                     except Exception as error:
                         journey.shot("failure_%s" % login)
-                        journey.problems.append("[%s %s] %s: %s" % (
-                            lang, login, type(error).__name__, str(error)[:400]))
+                        where = [frame for frame in traceback.extract_tb(
+                            error.__traceback__) if frame.filename == __file__][-1]
+                        journey.problems.append("[%s %s] %s at line %d: %s" % (
+                            lang, login, type(error).__name__, where.lineno, str(error)[:400]))
                     finally:
                         journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
                         journey.context.close()
