@@ -1,3 +1,4 @@
+from . import crm_lead_wizard_mixin
 from . import crm_lead_export
 from . import crm_lead_import_column
 from . import crm_lead_import

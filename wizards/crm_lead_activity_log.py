@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class CrmLeadActivityLog(models.TransientModel):
@@ -6,21 +6,14 @@ class CrmLeadActivityLog(models.TransientModel):
     chatter with its type, counted per type and per user in the activity analysis."""
 
     _name = "crm.lead.activity.log"
+    _inherit = ["crm.lead.wizard.mixin"]
     _description = "Log an activity"
 
-    lead_id = fields.Many2one("crm.lead", string="Opportunity", required=True, readonly=True)
     activity_type_id = fields.Many2one(
         "mail.activity.type", string="Activity type", required=True,
         domain="['|', ('res_model_id', '=', False), ('res_model_id.model', '=', 'crm.lead')]")
     summary = fields.Char()
     note = fields.Html()
-
-    @api.model
-    def default_get(self, field_names):
-        values = super().default_get(field_names)
-        if self.env.context.get("active_model") == "crm.lead":
-            values["lead_id"] = self.env.context.get("active_id")
-        return values
 
     @api.multi
     def action_log(self):

@@ -16,19 +16,12 @@ class CrmLeadDocumentAdd(models.TransientModel):
     """Create a quote, invoice or purchase order from an opportunity's items."""
 
     _name = "crm.lead.document.add"
+    _inherit = ["crm.lead.wizard.mixin"]
     _description = "Add a document to an opportunity"
 
-    lead_id = fields.Many2one("crm.lead", string="Opportunity", required=True, readonly=True)
     kind = fields.Selection(KINDS, string="Document", required=True, default="quote")
     vendor_id = fields.Many2one("res.partner", string="Vendor",
                                 domain=[("supplier", "=", True)])
-
-    @api.model
-    def default_get(self, field_names):
-        values = super().default_get(field_names)
-        if self.env.context.get("active_model") == "crm.lead":
-            values["lead_id"] = self.env.context.get("active_id")
-        return values
 
     @api.multi
     def action_create(self):

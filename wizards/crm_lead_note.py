@@ -8,9 +8,9 @@ class CrmLeadNote(models.TransientModel):
     optional reminder ("alert me on <date>") that becomes a to-do, repeating if asked."""
 
     _name = "crm.lead.note"
+    _inherit = ["crm.lead.wizard.mixin"]
     _description = "Add a note"
 
-    lead_id = fields.Many2one("crm.lead", string="Opportunity", required=True, readonly=True)
     body = fields.Html(string="Note", required=True)
     tag_ids = fields.Many2many("crm.note.tag", string="Tags")
     partner_ids = fields.Many2many("res.partner", string="Notify",
@@ -21,13 +21,6 @@ class CrmLeadNote(models.TransientModel):
                                      domain=[("share", "=", False)])
     recurrence_interval = fields.Integer(string="Repeat every", default=0)
     recurrence_unit = fields.Selection(RECURRENCE_UNITS, string="Repeat unit", default="weeks")
-
-    @api.model
-    def default_get(self, field_names):
-        values = super().default_get(field_names)
-        if self.env.context.get("active_model") == "crm.lead":
-            values["lead_id"] = self.env.context.get("active_id")
-        return values
 
     @api.multi
     def action_add(self):
