@@ -75,7 +75,7 @@ def ensure_data(env, leads, activities):
         INSERT INTO mail_message (model, res_id, body, message_type, mail_activity_type_id,
                                   author_id, date, create_date, write_date, create_uid,
                                   write_uid)
-        SELECT 'crm.lead', %(first)s + (n * 7919) %% (%(last)s - %(first)s + 1), '',
+        SELECT 'crm.lead', %(first)s + (n::bigint * 7919) %% (%(last)s - %(first)s + 1), '',
                'comment', (%(types)s)[1 + n %% 3], (%(partners)s)[1 + n %% %(partner_count)s],
                now(), now(), now(), 1, 1
         FROM generate_series(1, %(count)s) n

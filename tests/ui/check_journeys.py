@@ -88,14 +88,14 @@ class Journey:
 
     def open_form(self, lead_id):
         # A new query string each time: the same URL would only change the hash (no reload).
-        self.page.goto("%s/web?debug=&_=%d#id=%d&model=crm.lead&view_type=form&action=%d" % (
+        self.page.goto("%s/web?_=%d#id=%d&model=crm.lead&view_type=form&action=%d" % (
             self.options.url, time.time() * 1000, lead_id,
             self.ref("crm.crm_lead_opportunities")))
         self.page.wait_for_selector(".o_form_view", timeout=60000)
         self.settle()
 
     def open_list(self):
-        self.page.goto("%s/web?debug=&_=%d#model=crm.lead&view_type=list&action=%d" % (
+        self.page.goto("%s/web?_=%d#model=crm.lead&view_type=list&action=%d" % (
             self.options.url, time.time() * 1000, self.ref("crm.crm_lead_opportunities")))
         self.page.wait_for_selector(".o_list_view", timeout=60000)
         self.settle()
@@ -196,7 +196,7 @@ def admin_journey(journey):
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
         workbook.save(handle.name)
         edited = handle.name
-    j.page.goto("%s/web?debug=#action=%d" % (j.options.url, j.ref(
+    j.page.goto("%s/web#action=%d" % (j.options.url, j.ref(
         "crm_opportunity_suite.crm_lead_import_action")))
     j.page.wait_for_selector(".modal-dialog input.o_input_file", state="attached",
                              timeout=60000)
@@ -210,6 +210,9 @@ def admin_journey(journey):
     preview = j.page.locator(".modal-dialog").last.inner_text()
     j.check("S-Journey proposal" in preview and labels["after_import"] in preview,
             "the dry run lists the changes (now / after the import)")
+    j.page.mouse.move(0, 0)
+    j.page.locator(".modal-dialog").last.locator(
+        "th:has-text(\"%s\")" % labels["after_import"]).last.scroll_into_view_if_needed()
     j.shot("import_dry_run")
     j.page.click("button[name=action_import]")
     j.settle()
@@ -247,7 +250,7 @@ def admin_journey(journey):
     j.confirm()
     j.check(not j.rpc("crm.lead", "search", [[["id", "=", third_id]]]),
             "deleted: gone from searches")
-    j.page.goto("%s/web?debug=#action=%d" % (j.options.url, j.ref(
+    j.page.goto("%s/web#action=%d" % (j.options.url, j.ref(
         "crm_opportunity_suite.crm_lead_action_trash")))
     j.page.wait_for_selector(".o_list_view", timeout=60000)
     j.settle()
@@ -281,7 +284,7 @@ def admin_journey(journey):
             "the quote's PDF downloads")
 
     # 7. Sales insights.
-    j.page.goto("%s/web?debug=#action=%d" % (j.options.url, j.ref(
+    j.page.goto("%s/web#action=%d" % (j.options.url, j.ref(
         "crm_opportunity_suite.crm_sales_insight_wizard_action")))
     j.page.wait_for_selector(".modal-dialog button[name=action_print], "
                              ".o_form_view button[name=action_print]", timeout=60000)
