@@ -57,13 +57,17 @@ class CrmSalesInsight(models.AbstractModel):
                    count(*), count(*) FILTER (WHERE l.type = 'opportunity'),
                    count(*) FILTER (WHERE l.status = 'won')
             FROM crm_lead l WHERE %s GROUP BY 1 ORDER BY 1""" % where, params)
-        result["by_month"] = [self._conversion(row) for row in cr.fetchall()]
-        cr.execute("""
-            SELECT to_char(date_trunc('quarter', l.create_date), 'YYYY-"Q"Q') AS period,
-                   count(*), count(*) FILTER (WHERE l.type = 'opportunity'),
-                   count(*) FILTER (WHERE l.status = 'won')
-            FROM crm_lead l WHERE %s GROUP BY 1 ORDER BY 1""" % where, params)
-        result["by_quarter"] = [self._conversion(row) for row in cr.fetchall()]
+        month_rows = cr.fetchall()
+        result["by_month"] = [self._conversion(row) for row in month_rows]
+        # Quarters add up their months (one scan of the opportunities, not two).
+        quarters = OrderedDict()
+        for period, created, opportunities, won in month_rows:
+            key = "%s-Q%d" % (period[:4], (int(period[5:7]) - 1) // 3 + 1)
+            totals = quarters.setdefault(key, [0, 0, 0])
+            for index, count in enumerate((created, opportunities, won)):
+                totals[index] += count
+        result["by_quarter"] = [self._conversion([key] + totals)
+                                for key, totals in quarters.items()]
 
         # Funnel: opportunities that reached each open stage: their current stage is that one
         # or a later one (by sequence), or they were won.
