@@ -1,3 +1,8 @@
+import subprocess
+import tempfile
+from unittest.mock import patch
+
+import odoo
 from odoo.tests.common import TransactionCase
 
 
@@ -60,3 +65,15 @@ class SuiteCase(TransactionCase):
         }
         values.update(vals)
         return self.Lead.create(values)
+
+    def pdf_text(self, report, records):
+        """Render a QWeb report through wkhtmltopdf and return the PDF's text (pdftotext)."""
+        # Odoo renders HTML instead of PDF in tests unless reports have a directory.
+        with tempfile.TemporaryDirectory() as directory, patch.dict(
+                odoo.tools.config.options, {"test_report_directory": directory}):
+            pdf, kind = report.render_qweb_pdf(records.ids)
+        self.assertEqual(kind, "pdf")
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+            handle.write(pdf)
+            handle.flush()
+            return subprocess.check_output(["pdftotext", "-layout", handle.name, "-"]).decode()

@@ -1,7 +1,3 @@
-import subprocess
-import tempfile
-from unittest.mock import patch
-
 import odoo
 from odoo.exceptions import UserError
 from odoo.tests.common import get_db_name
@@ -110,16 +106,7 @@ class TestDocuments(SuiteCase):
 
     def test_quote_pdf_shows_lines_and_totals(self):
         quote = self.lead.create_document("quote")
-        report = self.env.ref("sale.action_report_saleorder")
-        # Odoo renders HTML instead of PDF in tests unless reports have a directory.
-        with tempfile.TemporaryDirectory() as directory, patch.dict(
-                odoo.tools.config.options, {"test_report_directory": directory}):
-            pdf, kind = report.render_qweb_pdf(quote.ids)
-        self.assertEqual(kind, "pdf")
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-            handle.write(pdf)
-            handle.flush()
-            text = subprocess.check_output(["pdftotext", "-layout", handle.name, "-"]).decode()
+        text = self.pdf_text(self.env.ref("sale.action_report_saleorder"), quote)
         self.assertIn(quote.name, text)
         self.assertIn("Slate roof tile", text)
         self.assertIn("Scaffolding for two days", text)

@@ -1,8 +1,5 @@
 import base64
 import io
-import subprocess
-import tempfile
-from unittest.mock import patch
 
 import openpyxl
 
@@ -133,16 +130,6 @@ class TestReports(SuiteCase):
     def wizard(self):
         return self.env["crm.sales.insight.wizard"].create({
             "team_ids": [(6, 0, self.team.ids)], "months": 2})
-
-    def pdf_text(self, report, records):
-        with tempfile.TemporaryDirectory() as directory, patch.dict(
-                odoo.tools.config.options, {"test_report_directory": directory}):
-            pdf, kind = report.render_qweb_pdf(records.ids)
-        self.assertEqual(kind, "pdf")
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-            handle.write(pdf)
-            handle.flush()
-            return subprocess.check_output(["pdftotext", "-layout", handle.name, "-"]).decode()
 
     def test_pdf_and_xlsx_hold_the_figures(self):
         wizard = self.wizard()
