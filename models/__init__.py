@@ -11,6 +11,8 @@ from . import crm_track_task
 from . import crm_lead_track
 from . import crm_lead_track_task
 from . import mail_activity
+from . import mail_activity_mixin
+from . import mail_followers
 from . import project_project
 from . import project_task
 from . import crm_opportunity_document
@@ -24,3 +26,4 @@ from . import crm_link_template
 from . import crm_note_tag
 from . import mail_message
 from . import crm_team
+from . import res_users

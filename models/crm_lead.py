@@ -11,7 +11,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
-from ..lib import spreadsheet
+from ..lib import bulk, spreadsheet
 
 STATUSES = [
     ("open", "Open"),
@@ -738,26 +738,32 @@ class CrmLead(models.Model):
                 % (track.name, ", ".join(running.mapped("lead_id.display_name"))))
         end = fields.Date.from_string(end_date)
         templates = track.task_ids.sorted(lambda t: (t.sequence, t.id))
-        working_days = {}
-        applied = self.env["crm.lead.track"].sudo()
-        for lead in self:
-            calendar = (lead.company_id or self.env.user.company_id).resource_calendar_id
-            cache = working_days.setdefault(calendar.id, {})
-            applied |= applied.create({
-                "lead_id": lead.id,
-                "track_id": track.id,
-                "end_date": end_date,
-                "task_ids": [(0, 0, {
+        default_company = self.env.user.company_id
+        deadlines = {}  # due dates of the templates per working calendar
+        rows = self.read(["company_id", "user_id"], load="_classic_write")
+        applied = bulk.insert_records(self.env["crm.lead.track"].sudo(), [{
+            "lead_id": row["id"], "track_id": track.id, "end_date": end_date} for row in rows])
+        task_vals = []
+        for row, applied_track in zip(rows, applied):
+            calendar = (self.env["res.company"].browse(row["company_id"]) if row["company_id"]
+                        else default_company).resource_calendar_id
+            if calendar.id not in deadlines:
+                cache = {}
+                deadlines[calendar.id] = [fields.Date.to_string(applied._working_day_before(
+                    calendar, end, template.offset_days, cache)) for template in templates]
+            for index, template in enumerate(templates):
+                task_vals.append({
+                    "lead_track_id": applied_track.id,
+                    "lead_id": row["id"],
                     "sequence": index,
                     "activity_type_id": template.activity_type_id.id,
                     "summary": template.summary or template.activity_type_id.summary,
                     "note": template.note,
-                    "user_id": (template.user_id if template.assignee == "user"
-                                else lead.user_id or self.env.user).id,
-                    "date_deadline": fields.Date.to_string(applied._working_day_before(
-                        calendar, end, template.offset_days, cache)),
-                }) for index, template in enumerate(templates)],
-            })
+                    "user_id": template.user_id.id if template.assignee == "user" else (
+                        row["user_id"] or self.env.uid),
+                    "date_deadline": deadlines[calendar.id][index],
+                })
+        bulk.insert_records(self.env["crm.lead.track.task"].sudo(), task_vals)
         applied._release()
         body = _("<p>Track \"%s\" applied, to be completed by %s.</p>") % (
             html_escape(track.name), html_escape(end_date))

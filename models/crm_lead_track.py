@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -83,15 +84,26 @@ class CrmLeadTrack(models.Model):
     def _release(self):
         """Schedule the tasks that may start: all of them, or (released in order) the first
         one not finished; a track with nothing left to do is completed."""
-        to_open = self.env["crm.lead.track.task"]
-        for applied in self.filtered(lambda a: a.state == "active"):
-            waiting = applied.task_ids.filtered(lambda t: t.state == "waiting")
+        active = self.filtered(lambda a: a.state == "active")
+        if not active:
+            return
+        # One read of the tasks' states for all the tracks (applied to thousands at once).
+        tasks = self.env["crm.lead.track.task"].search_read(
+            [("lead_track_id", "in", active.ids)], ["lead_track_id", "state", "sequence"])
+        by_track = defaultdict(list)
+        for task in tasks:
+            by_track[task["lead_track_id"][0]].append(task)
+        to_open, finished = [], []
+        for applied in active:
+            states = by_track[applied.id]
+            waiting = sorted((task["sequence"], task["id"]) for task in states
+                             if task["state"] == "waiting")
             if applied.track_id.release_in_order:
-                if not applied.task_ids.filtered(lambda t: t.state == "open"):
-                    to_open |= waiting.sorted(lambda t: (t.sequence, t.id))[:1]
+                if waiting and not any(task["state"] == "open" for task in states):
+                    to_open.append(waiting[0][1])
             else:
-                to_open |= waiting
-        to_open._schedule()
-        finished = self.filtered(lambda a: a.state == "active" and all(
-            t.state in ("done", "cancelled") for t in a.task_ids))
-        finished.sudo().write({"state": "done"})
+                to_open += [task_id for _sequence, task_id in waiting]
+            if all(task["state"] in ("done", "cancelled") for task in states):
+                finished.append(applied.id)
+        self.env["crm.lead.track.task"].browse(to_open)._schedule()
+        self.browse(finished).sudo().write({"state": "done"})

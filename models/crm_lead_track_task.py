@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+BATCH = 1000
+
 STATES = [
     ("waiting", "Waiting for the previous task"),
     ("open", "To do"),
@@ -33,20 +35,31 @@ class CrmLeadTrackTask(models.Model):
         return [(task.id, task.summary or task.activity_type_id.name) for task in self]
 
     def _schedule(self):
-        """Create the activities of these tasks (in the opportunity's chatter)."""
+        """Create the activities of these tasks (in the opportunities' chatter), in bulk."""
+        if not self:
+            return
         model_id = self.env["ir.model"]._get("crm.lead").id
-        Activity = self.env["mail.activity"].with_context(mail_activity_quick_update=True)
-        for task in self:
-            task.activity_id = Activity.create({
-                "res_model_id": model_id,
-                "res_id": task.lead_id.id,
-                "activity_type_id": task.activity_type_id.id,
-                "summary": task.summary,
-                "note": task.note,
-                "user_id": task.user_id.id or self.env.uid,
-                "date_deadline": task.date_deadline,
-            })
-            task.state = "open"
+        rows = self.read(["lead_id", "activity_type_id", "summary", "note", "user_id",
+                          "date_deadline"], load="_classic_write")
+        activities = self.env["mail.activity"]._create_bulk([{
+            "res_model_id": model_id,
+            "res_id": row["lead_id"],
+            "activity_type_id": row["activity_type_id"],
+            "summary": row["summary"],
+            "note": row["note"],
+            "user_id": row["user_id"] or self.env.uid,
+            "date_deadline": row["date_deadline"],
+        } for row in rows])
+        pairs = list(zip([row["id"] for row in rows], activities.ids))
+        for start in range(0, len(pairs), BATCH):
+            chunk = pairs[start:start + BATCH]
+            self.env.cr.execute(
+                "UPDATE crm_lead_track_task AS task SET activity_id = link.activity_id, "
+                "state = 'open', write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "
+                "FROM (VALUES %s) AS link (id, activity_id) WHERE task.id = link.id"
+                % ", ".join(["(%s, %s)"] * len(chunk)),
+                [self.env.uid] + [value for pair in chunk for value in pair])
+        self.modified(["activity_id", "state", "write_uid", "write_date"])
 
     def _finish(self, state):
         """The activity of these tasks was marked done (or deleted): record it and release

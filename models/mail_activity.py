@@ -1,7 +1,11 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..lib import bulk
 
 RECURRENCE_UNITS = [
     ("days", "Days"),
@@ -31,11 +35,12 @@ class MailActivity(models.Model):
 
     @api.constrains("recurrence_interval", "recurrence_unit")
     def _check_recurrence(self):
-        for activity in self:
-            if activity.recurrence_interval < 0:
+        # read() of the two columns: activities are created by thousands (tracks).
+        for row in self.read(["recurrence_interval", "recurrence_unit"]):
+            if row["recurrence_interval"] < 0:
                 raise ValidationError(_("A task repeats every 1 or more days, weeks, months or "
                                         "years (0: it does not repeat)."))
-            if activity.recurrence_interval and not activity.recurrence_unit:
+            if row["recurrence_interval"] and not row["recurrence_unit"]:
                 raise ValidationError(_("Choose how often the task repeats."))
 
     def _next_occurrence(self):
@@ -69,6 +74,55 @@ class MailActivity(models.Model):
             "recurrence_index": self.recurrence_index + 1,
         }
 
+    @api.model
+    def _create_bulk(self, vals_list):
+        """Create many activities at once, with what create() does for each: the user must
+        be allowed to edit the documents; the assigned users follow the documents (added
+        where they do not follow yet: other subscriptions are left as they are); users with
+        a task due today or late get their activity counter refreshed. One SQL insert per
+        batch: create() rewrites the document's followers and empties the whole cache for
+        every activity (about 0.1 s each, growing with the number of records in memory)."""
+        if not vals_list:
+            return self.browse()
+        defaults = self.default_get(["user_id", "date_deadline"])
+        vals_list = [dict(defaults, **vals) for vals in vals_list]
+        model_names = {model.id: model.model for model in self.env["ir.model"].browse(
+            {vals["res_model_id"] for vals in vals_list})}
+        documents = defaultdict(set)
+        for vals in vals_list:
+            documents[model_names[vals["res_model_id"]]].add(vals["res_id"])
+        names = {}
+        for model_name, res_ids in documents.items():
+            records = self.env[model_name].browse(res_ids)
+            records.check_access_rights("write")
+            records.check_access_rule("write")
+            names[model_name] = dict(records.sudo().name_get())
+        for vals in vals_list:
+            # The stored computed columns, in bulk (the ORM computes them one by one).
+            vals["res_model"] = model_names[vals["res_model_id"]]
+            vals["res_name"] = names[vals["res_model"]][vals["res_id"]]
+        activities = self.browse(bulk.insert_records(
+            self.sudo().with_context(recompute=False), vals_list).ids)
+        for model_name, res_ids in documents.items():
+            self.env[model_name]._update_next_activity_deadline(res_ids)
+        self.recompute()
+        users = self.env["res.users"].sudo().browse({vals["user_id"] for vals in vals_list})
+        partners = {user.id: user.partner_id.id for user in users}
+        to_follow = defaultdict(set)
+        for vals in vals_list:
+            to_follow[(model_names[vals["res_model_id"]], partners[vals["user_id"]])].add(
+                vals["res_id"])
+        Followers = self.env["mail.followers"].sudo()
+        for (model_name, partner_id), res_ids in sorted(to_follow.items()):
+            Followers._add_partner_in_bulk(model_name, res_ids, partner_id)
+        today = fields.Date.today()
+        for partner_id in sorted({partners[vals["user_id"]] for vals in vals_list
+                                  if str(vals["date_deadline"]) <= today}):
+            self.env["bus.bus"].sendone(
+                (self._cr.dbname, "res.partner", partner_id),
+                {"type": "activity_updated", "activity_created": True})
+        return activities
+
     @api.multi
     def action_feedback(self, feedback=False):
         """Marking a task done schedules the next one of its series, and releases the next
@@ -93,3 +147,4 @@ class MailActivity(models.Model):
 
     def _track_tasks(self):
         return self.env["crm.lead.track.task"].sudo().search([("activity_id", "in", self.ids)])
+

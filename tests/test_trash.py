@@ -53,6 +53,24 @@ class TestTrash(SuiteCase):
         self.assertIn(self.lead, trash)
         self.assertEqual(self.lead.trashed_by_id, self.rep)
 
+    def test_trashed_activities_leave_the_activity_counter(self):
+        def lead_counts():
+            entries = [entry for entry in self.env["res.users"].sudo(
+                self.rep).activity_user_count() if entry["model"] == "crm.lead"]
+            return entries and (entries[0]["today_count"], entries[0]["total_count"])
+
+        self.assertEqual(lead_counts(), (1, 1), "the call due today")
+        self.lead.sudo(self.rep).unlink()
+        self.assertEqual(lead_counts(), [], "no opportunity line left in the top bar")
+        self.assertTrue(self.activity.exists(), "kept for a restore")
+        self.env["mail.activity"].create({
+            "res_model_id": self.env["ir.model"]._get("crm.lead").id, "res_id": self.kept.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            "summary": "Late call", "date_deadline": "2020-01-01", "user_id": self.rep.id})
+        self.assertEqual(lead_counts(), (0, 1), "the late call of the kept one only")
+        self.lead.sudo(self.manager).action_restore_from_trash()
+        self.assertEqual(lead_counts(), (1, 2))
+
     def test_bulk_delete_refused_for_a_rep_allowed_for_a_manager(self):
         with self.assertRaises(AccessError):
             (self.lead | self.kept).sudo(self.rep).unlink()
