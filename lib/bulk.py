@@ -18,7 +18,8 @@ LOG_ACCESS = ("create_uid", "write_uid", "create_date", "write_date")
 def insert_records(model, vals_list):
     """Create records of ``model`` from ``vals_list`` (dicts of stored fields that have a
     column: no one2many or many2many values) and return them in the order of ``vals_list``.
-    Default values are those of ``model.default_get`` (computed once for all rows)."""
+    Default values are those of ``model.default_get`` (computed once for all rows).
+    Translated fields get the given value as their source term (no translation is added)."""
     if not vals_list:
         return model.browse()
     if model._inherits or model._parent_store or not model._log_access:
@@ -34,8 +35,9 @@ def insert_records(model, vals_list):
     if unknown:
         raise ValueError("insert_records(%s): not stored column fields: %s"
                          % (model._name, ", ".join(sorted(unknown))))
-    defaults = model.default_get(sorted(name for name in settable if name not in names and
-                                        not model._fields[name].compute))
+    given_everywhere = set.intersection(*(set(vals) for vals in vals_list))
+    defaults = model.default_get(sorted(name for name in settable if name not in
+                                        given_everywhere and not model._fields[name].compute))
     booleans = {name for name in settable if model._fields[name].type == "boolean" and
                 not model._fields[name].compute}
     columns = sorted(names | set(defaults) | booleans)

@@ -42,6 +42,10 @@ class TestBulkActivities(SuiteCase):
             self.assertEqual((record.res_model, record.res_name), ("crm.lead", "Bulk insert"))
             self.assertEqual(record.create_uid, self.env.user)
         self.assertEqual(lead.activity_ids, records)
+        # A field given in some rows only: the others get its default.
+        mixed = bulk.insert_records(self.Activity.sudo(), [
+            self.activity_vals(lead, date_deadline="2030-01-01"), self.activity_vals(lead)])
+        self.assertEqual(mixed.mapped("date_deadline"), ["2030-01-01", records[0].date_deadline])
         with self.assertRaises(ValidationError):
             bulk.insert_records(self.Activity.sudo(), [self.activity_vals(
                 lead, recurrence_interval=-1)])
