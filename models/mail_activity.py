@@ -75,6 +75,17 @@ class MailActivity(models.Model):
         }
 
     @api.model
+    def create(self, values):
+        # Odoo 11 computes the document's next activity deadline (a stored field of
+        # mail.activity.mixin) before the new activity's res_model is stored: it stays empty
+        # or stale until the next change of the document's activities. Store it here.
+        activity = super().create(values)
+        documents = self.env[activity.res_model]
+        if "activity_date_deadline" in documents._fields:
+            documents._update_next_activity_deadline([activity.res_id])
+        return activity
+
+    @api.model
     def _create_bulk(self, vals_list):
         """Create many activities at once, with what create() does for each: the user must
         be allowed to edit the documents; the assigned users follow the documents (added

@@ -82,14 +82,16 @@ class TestBulkActivities(SuiteCase):
         for name in fields:
             self.assertEqual(got[name], expected[name], name)
         self.assertEqual((created[2].res_name, reference.res_name), ("Not followed", "Stock"))
-        # The next deadline stored on the opportunities (create() leaves it empty: Odoo 11
-        # computes it before the new activity's res_model is stored).
-        self.assertEqual((followed.activity_date_deadline, new.activity_date_deadline),
-                         ("2030-04-01", "2020-01-01"))
+        # The next deadline stored on the opportunities (Odoo 11's create() left it empty:
+        # the addon stores it there too).
+        self.assertEqual((followed.activity_date_deadline, new.activity_date_deadline,
+                          stock.activity_date_deadline),
+                         ("2030-04-01", "2020-01-01", "2020-01-01"))
         self.env.cr.execute("SELECT id, activity_date_deadline FROM crm_lead WHERE id IN %s",
-                            (tuple((followed | new).ids),))
+                            (tuple((followed | new | stock).ids),))
         self.assertEqual({lead_id: str(deadline) for lead_id, deadline in self.env.cr.fetchall()},
-                         {followed.id: "2030-04-01", new.id: "2020-01-01"}, "stored")
+                         {followed.id: "2030-04-01", new.id: "2020-01-01",
+                          stock.id: "2020-01-01"}, "stored")
         self.assertEqual(followed.activity_ids.mapped("summary"), ["First", "Call"])
         # Followers: added with the default subtypes where missing; kept where present.
         defaults = self.env["mail.message.subtype"].default_subtypes("crm.lead")[0]
@@ -102,6 +104,10 @@ class TestBulkActivities(SuiteCase):
             "channel")]
         self.assertEqual(channels.count([self.env.cr.dbname, "res.partner",
                                          self.rep.partner_id.id]), 2)
+        # Through create() (which resets the assignee's subscription), an earlier activity
+        # becomes the next one.
+        self.Activity.create(self.activity_vals(followed, date_deadline="2029-12-31"))
+        self.assertEqual(followed.activity_date_deadline, "2029-12-31")
 
     def test_bulk_creation_checks_access_and_writes_nothing_when_refused(self):
         own = self.new_opportunity(name="Own", user_id=self.rep.id)
