@@ -81,7 +81,7 @@ class MailActivity(models.Model):
         # or stale until the next change of the document's activities. Store it here.
         activity = super().create(values)
         documents = self.env[activity.res_model]
-        if "activity_date_deadline" in documents._fields:
+        if hasattr(documents, "_update_next_activity_deadline"):
             documents._update_next_activity_deadline([activity.res_id])
         return activity
 
@@ -158,4 +158,3 @@ class MailActivity(models.Model):
 
     def _track_tasks(self):
         return self.env["crm.lead.track.task"].sudo().search([("activity_id", "in", self.ids)])
-
