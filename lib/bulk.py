@@ -69,10 +69,9 @@ def insert_records(model, vals_list):
         ids += sorted(row[0] for row in model.env.cr.fetchall())
     records = model.browse(ids)
     records.modified(model._fields)
-    for name in names:
-        field = model._fields[name]
-        if field.compute and all(name in vals for vals in vals_list):
-            records._recompute_done(field)
+    for name in given_everywhere:
+        if model._fields[name].compute:
+            records._recompute_done(model._fields[name])
     records._validate_fields(columns)
     if model.env.recompute and model.env.context.get("recompute", True):
         model.recompute()

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-BATCH = 1000
+from ..lib import bulk
 
 STATES = [
     ("waiting", "Waiting for the previous task"),
@@ -51,8 +51,8 @@ class CrmLeadTrackTask(models.Model):
             "date_deadline": row["date_deadline"],
         } for row in rows])
         pairs = list(zip([row["id"] for row in rows], activities.ids))
-        for start in range(0, len(pairs), BATCH):
-            chunk = pairs[start:start + BATCH]
+        for start in range(0, len(pairs), bulk.BATCH):
+            chunk = pairs[start:start + bulk.BATCH]
             self.env.cr.execute(
                 "UPDATE crm_lead_track_task AS task SET activity_id = link.activity_id, "
                 "state = 'open', write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "

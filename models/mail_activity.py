@@ -121,8 +121,7 @@ class MailActivity(models.Model):
         partners = {user.id: user.partner_id.id for user in users}
         to_follow = defaultdict(set)
         for vals in vals_list:
-            to_follow[(model_names[vals["res_model_id"]], partners[vals["user_id"]])].add(
-                vals["res_id"])
+            to_follow[(vals["res_model"], partners[vals["user_id"]])].add(vals["res_id"])
         Followers = self.env["mail.followers"].sudo()
         for (model_name, partner_id), res_ids in sorted(to_follow.items()):
             Followers._add_partner_in_bulk(model_name, res_ids, partner_id)

@@ -11,16 +11,16 @@ class MailFollowers(models.Model):
         """Make the partner follow the documents it does not follow yet, with the model's
         default subtypes, as message_subscribe(force=False) does; its other subscriptions
         are left as they are. Two SQL statements instead of a write of every document (with
-        its tracking) and one follower created at a time. Returns the ids of the documents
-        it now follows. The caller checks that the user may edit the documents."""
+        its tracking) and one follower created at a time. The caller checks that the user may
+        edit the documents."""
         if not res_ids:
-            return []
+            return
         self.env.cr.execute(
             "SELECT res_id FROM mail_followers WHERE res_model = %s AND partner_id = %s "
             "AND res_id IN %s", (res_model, partner_id, tuple(res_ids)))
         missing = sorted(set(res_ids) - {row[0] for row in self.env.cr.fetchall()})
         if not missing:
-            return []
+            return
         self.env.cr.execute(
             "INSERT INTO mail_followers (res_model, res_id, partner_id) "
             "SELECT %s, unnest(%s::int[]), %s RETURNING id", (res_model, missing, partner_id))
@@ -33,4 +33,3 @@ class MailFollowers(models.Model):
                 "SELECT follower, subtype FROM unnest(%s::int[]) AS follower "
                 "CROSS JOIN unnest(%s::int[]) AS subtype", (follower_ids, subtypes.ids))
         self.env[res_model].browse(missing).modified(["message_follower_ids"])
-        return missing
