@@ -1,6 +1,12 @@
+import json
+
+from werkzeug.wsgi import wrap_file
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
+
+from odoo.addons.web.controllers.pivot import TableExporter
 
 
 class OpportunityAttachments(http.Controller):
@@ -8,14 +14,37 @@ class OpportunityAttachments(http.Controller):
     @http.route("/crm_opportunity_suite/opportunity/<int:lead_id>/attachments.zip",
                 type="http", auth="user")
     def download_all(self, lead_id):
-        """One zip of the files of an opportunity that the user may see."""
+        """One zip of the files of an opportunity that the user may see, built in a
+        temporary file and streamed from it: files are read one at a time."""
         lead = request.env["crm.lead"].browse(lead_id)
         try:
-            name, content = lead._attachments_zip()
+            name, handle = lead._attachments_zip()
         except (AccessError, MissingError):
             return request.not_found()
-        return request.make_response(content, headers=[
+        size = handle.seek(0, 2)
+        handle.seek(0)
+        # wrap_file streams the file in blocks and closes it (deleting it) when done.
+        body = wrap_file(request.httprequest.environ, handle)
+        return http.Response(body, direct_passthrough=True, headers=[
             ("Content-Type", "application/zip"),
-            ("Content-Length", str(len(content))),
+            ("Content-Length", str(size)),
             ("Content-Disposition", http.content_disposition(name)),
         ])
+
+
+class GatedTableExporter(TableExporter):
+    """The pivot's Download of opportunity data needs the export permission, as the other
+    exports do. The table comes from the browser, which already read it: this gate keeps the
+    screens' promise, a client that builds its own spreadsheet from what it may read is not
+    stopped by it (see the README's Security section)."""
+
+    @http.route()
+    def export_xls(self, data, token):
+        model = None
+        try:
+            model = json.loads(data).get("model")
+        except (ValueError, AttributeError):
+            pass
+        if request.env["crm.export.gate"].touches_opportunities(model):
+            request.env["crm.lead"]._check_export_allowed()
+        return super().export_xls(data, token)

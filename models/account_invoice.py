@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 
 class AccountInvoice(models.Model):
@@ -16,6 +16,14 @@ class AccountInvoice(models.Model):
     @api.multi
     def action_cos_print(self):
         return self.env.ref("account.account_invoices").report_action(self)
+
+    def _cos_mark_sent_refusal(self):
+        # A draft has no number and the lock would block its validation (which writes the
+        # due date and the reference): validate it first, as Send all requires.
+        if self.state == "draft":
+            return _("Validate the invoice %(name)s before marking it sent to the customer.") % {
+                "name": self.display_name}
+        return None
 
     def _cos_send_skip_reason(self):
         if self.state == "draft":

@@ -1,17 +1,20 @@
-import base64
-import io
+import os
 import re
 import secrets
+import tempfile
+import unicodedata
 import zipfile
 from collections import defaultdict
 from datetime import datetime, timedelta
 from html import escape as html_escape, unescape as html_unescape
 
-from odoo import _, api, fields, models, tools
+from psycopg2 import sql
+
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
-from ..lib import bulk, spreadsheet
+from ..lib import bulk, guard, spreadsheet
 
 STATUSES = [
     ("open", "Open"),
@@ -23,10 +26,46 @@ OPEN_STATUSES = ("open", "hold")
 NOTES_BATCH = 5000
 CLOSE_BATCH = 2000
 TRASH_DAYS = 30
-# Drop address tokens: random, not derived from the ID; no look-alike characters.
+# Drop address tokens: random (secrets), not derived from the ID; no look-alike characters.
+# 32 characters, 20 of them: 100 bits.
 TOKEN_CHARS = "abcdefghijkmnpqrstuvwxyz23456789"
-TOKEN_LENGTH = 12
+TOKEN_LENGTH = 20
+# Written by the addon's own code only (lib/guard.py): a client writing them would empty or
+# fill the trash, or pick its own drop address.
+INTERNAL_FIELDS = ("trash_date", "trashed_by_id", "active_before_trash",
+                   "stage_before_close_id", "drop_token")
+ZIP_NAME_LENGTH = 150
 FORWARDED_FROM = re.compile(r"^\s*(?:>\s*)*(?:From|De)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+def safe_file_name(name):
+    """A file name safe inside a zip: no folders (slash, backslash, "..") and no control
+    characters, at most ZIP_NAME_LENGTH characters."""
+    text = "".join("_" if unicodedata.category(char).startswith("C") else char
+                   for char in (name or ""))
+    text = re.sub(r"[/\\:]+", "_", text).strip().lstrip(".").strip()
+    text = re.sub(r"\.{2,}", ".", text)
+    return text[-ZIP_NAME_LENGTH:] or "file"
+
+
+AUTOMATIC_SENDERS = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply",
+                     "do-not-reply")
+
+
+def is_automatic_mail(message, email_from):
+    """Whether a mail was sent by a machine (auto-reply, bounce, mailing list): such mail is
+    never answered with a bounce, which would loop or hit a forged sender (RFC 3834)."""
+    auto_submitted = (message.get("Auto-Submitted") or "no").strip().lower()
+    precedence = (message.get("Precedence") or "").strip().lower()
+    if auto_submitted != "no" or precedence in ("bulk", "junk", "list", "auto_reply"):
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond") or \
+            message.get("X-Auto-Response-Suppress") or message.get("List-Id"):
+        return True
+    if (message.get("Return-Path") or "").strip() == "<>":
+        return True
+    addresses = tools.email_split(email_from or "")
+    return not addresses or addresses[0].split("@")[0].lower() in AUTOMATIC_SENDERS
 
 
 class CrmLead(models.Model):
@@ -228,13 +267,25 @@ class CrmLead(models.Model):
                     html_escape(template._render(lead)), html_escape(template.name))
                 for template in templates)
 
+    @staticmethod
+    def _new_drop_token():
+        return "".join(secrets.choice(TOKEN_CHARS) for _index in range(TOKEN_LENGTH))
+
     @api.model_cr
     def init(self):
-        # Opportunities created before the drop addresses: a random token each.
-        self.env.cr.execute("""
-            UPDATE crm_lead SET drop_token = substr(md5(random()::text || clock_timestamp()::text
-                                                        || id::text), 1, %s)
-            WHERE drop_token IS NULL""", (TOKEN_LENGTH,))
+        # Opportunities without a drop token, or with a token of an earlier version (shorter:
+        # md5(random()) at install, 60 bits later): a new cryptographic token each. Their old
+        # drop addresses stop working, which is the point.
+        cr = self.env.cr
+        cr.execute("SELECT id FROM crm_lead WHERE drop_token IS NULL OR length(drop_token) < %s",
+                   (TOKEN_LENGTH,))
+        ids = [row[0] for row in cr.fetchall()]
+        for chunk in range(0, len(ids), NOTES_BATCH):
+            part = ids[chunk:chunk + NOTES_BATCH]
+            cr.execute("UPDATE crm_lead SET drop_token = v.token FROM (VALUES %s) AS v(id, token) "
+                       "WHERE crm_lead.id = v.id" % ",".join(["(%s, %s)"] * len(part)),
+                       [value for lead_id in part for value in (lead_id,
+                                                                self._new_drop_token())])
 
     def _compute_track_id(self):
         for lead in self:
@@ -306,15 +357,35 @@ class CrmLead(models.Model):
         if self.partner_id and not self.partner_id.is_company and not self.contact_id:
             self.contact_id = self.partner_id
 
+    def _check_internal_fields(self, vals):
+        """Refuse the fields only the addon's own code writes (trash, drop token, stage
+        before closing), whoever the caller is: the screens never send them."""
+        given = [name for name in INTERNAL_FIELDS if name in vals]
+        if given and not guard.allowed(guard.TRASH):
+            raise AccessError(_("These fields are written by the application only: "
+                                "%(fields)s.") % {"fields": ", ".join(given)})
+
+    def _check_bulk_close(self, vals):
+        """Closing several opportunities at once (won, lost, archived) is the sales managers'
+        bulk close, whatever the way (status, probability, active, a won stage, crm's Mark
+        Won/Lost, the list's Archive)."""
+        if len(self) < 2 or self.env.uid == SUPERUSER_ID or guard.allowed(guard.CLOSE):
+            return
+        closes = self._closes(vals)
+        if not closes and vals.get("stage_id"):
+            closes = self.env["crm.stage"].browse(vals["stage_id"]).probability >= 100
+        if closes and not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(_("Only sales managers may close several opportunities at once."))
+
     @api.model
     def create(self, vals):
+        self._check_internal_fields(vals)
         if not vals.get("reference"):
             vals["reference"] = self.env["ir.sequence"].next_by_code("crm.lead.reference")
         if vals.get("probability_tag_id") and "probability" not in vals:
             vals["probability"] = self.env["crm.probability.tag"].browse(
                 vals["probability_tag_id"]).percentage
-        vals.setdefault("drop_token", "".join(secrets.choice(TOKEN_CHARS)
-                                              for _index in range(TOKEN_LENGTH)))
+        vals = dict(vals, drop_token=self._new_drop_token())
         track = self.env["crm.track"].browse(vals.pop("track_id", False) or [])
         end_date = vals.pop("track_end_date", False) or vals.get("date_deadline")
         if track and not end_date:
@@ -328,6 +399,8 @@ class CrmLead(models.Model):
 
     @api.multi
     def write(self, vals):
+        self._check_internal_fields(vals)
+        self._check_bulk_close(vals)
         if self._closes(vals):
             # Where a reopened opportunity goes back to; kept for the leads still open.
             self.env.cr.execute(
@@ -347,6 +420,19 @@ class CrmLead(models.Model):
         if "type" in vals or any(name in vals for name in self._custom_field_names()):
             self._check_custom_fields_required()
         return True
+
+    @api.multi
+    def action_set_won(self):
+        # crm writes lead by lead: checked for the whole set first.
+        self._check_bulk_close({"probability": 100})
+        return super().action_set_won()
+
+    @api.multi
+    def toggle_active(self):
+        # Odoo writes record by record (the list's Archive): checked for the whole set first.
+        if any(self.mapped("active")):
+            self._check_bulk_close({"active": False})
+        return super().toggle_active()
 
     @staticmethod
     def _closes(vals):
@@ -389,16 +475,19 @@ class CrmLead(models.Model):
         opportunities = self.filtered(lambda l: l.type == "opportunity")
         if not definitions or not opportunities:
             return
+        valid = set(self.env["crm.lead.custom.field"].sudo()._field_names())
         for definition in definitions:
-            column = definition.field_name
-            if column not in self._fields:
+            if definition.field_name not in valid:
                 continue
-            empty = "%s IS NULL" % column
+            # The column is one of the custom fields' own (x_cos_*, checked): quoted as an
+            # identifier all the same.
+            column = sql.Identifier(definition.field_name)
+            empty = sql.SQL("{} IS NULL").format(column)
             if definition.field_type == "char":
-                empty = "(%s IS NULL OR trim(%s) = '')" % (column, column)
-            self.env.cr.execute(
-                "SELECT name FROM crm_lead WHERE id IN %%s AND %s ORDER BY id LIMIT 1" % empty,
-                (tuple(opportunities.ids),))
+                empty = sql.SQL("({0} IS NULL OR trim({0}) = '')").format(column)
+            self.env.cr.execute(sql.SQL(
+                "SELECT name FROM crm_lead WHERE id IN %s AND {} ORDER BY id LIMIT 1").format(
+                    empty), (tuple(opportunities.ids),))
             row = self.env.cr.fetchone()
             if row:
                 raise ValidationError(_(
@@ -419,12 +508,6 @@ class CrmLead(models.Model):
             raise AccessError(_(
                 "You are not allowed to export opportunities: ask your administrator for the "
                 "\"Allowed to export records\" permission."))
-
-    @api.multi
-    def export_data(self, fields_to_export, raw_data=False):
-        """Odoo's own export (list view "Export", RPC) is gated like the addon's."""
-        self._check_export_allowed()
-        return super().export_data(fields_to_export, raw_data=raw_data)
 
     def _spreadsheet_headers(self):
         """Column headers of the opportunity spreadsheet, in the user's language; the import
@@ -561,8 +644,13 @@ class CrmLead(models.Model):
             return None
         Thread = self.env["mail.thread"]
         email_from = tools.decode_message_header(message, "From")
+        # Looked up as superuser: the mail gateway's user may not see the opportunity (its
+        # token is the secret that grants the right to write to it).
         leads = self.sudo().with_context(active_test=False).search([("drop_token", "in", tokens)])
+        automatic = is_automatic_mail(message, email_from)
         if not leads:
+            if automatic:  # never answer an auto-reply or a bounce: mail loops, backscatter
+                return []
             Thread._routing_create_bounce_email(email_from, _(
                 "<p>Your mail was not delivered: %s is not the address of an opportunity.</p>")
                 % html_escape(", ".join("%s+%s" % (alias, token) for token in tokens)), message)
@@ -572,7 +660,9 @@ class CrmLead(models.Model):
         for lead in leads:
             if not self.env.context.get("cos_drop_accept") and \
                     not lead._drop_sender_allowed(email_from):
-                if policy == "bounce":
+                if automatic:
+                    continue
+                if policy == "bounce" or not self.env["crm.lead.mail.review"]._fits(message):
                     Thread._routing_create_bounce_email(email_from, _(
                         "<p>Your mail was not delivered: only our users and the contacts of "
                         "this opportunity may write to this address.</p>"), message)
@@ -594,7 +684,9 @@ class CrmLead(models.Model):
         emails = [email.lower() for email in tools.email_split(email_from)]
         if not emails:
             return False
-        if self.email_from and any(email in self.email_from.lower() for email in emails):
+        # Whole addresses compared: "b@x.com" is not "bob@x.com".
+        lead_emails = {email.lower() for email in tools.email_split(self.email_from or "")}
+        if lead_emails.intersection(emails):
             return True
         self.env.cr.execute("SELECT id FROM res_partner WHERE lower(email) IN %s",
                             (tuple(emails),))
@@ -899,18 +991,25 @@ class CrmLead(models.Model):
         }
 
     def _attachments_zip(self):
-        """(file name, zip content) of the files of this opportunity the user may see; names
-        made unique ("a.pdf", "a (2).pdf")."""
+        """(file name, open temporary file holding the zip) of the files of this opportunity
+        the user may see; names made safe and unique ("a.pdf", "a (2).pdf"). Files are copied
+        one at a time from the filestore (or the database) into a temporary file: loading
+        them through the ORM loaded every file's content at once."""
         self.ensure_one()
         self.check_access_rights("read")
         self.check_access_rule("read")
+        # search() applies the files' visibility rules for this user.
         attachments = self.env["ir.attachment"].search(
             [("res_model", "=", "crm.lead"), ("res_id", "=", self.id)], order="id")
-        buffer = io.BytesIO()
+        handle = tempfile.TemporaryFile()
         used = set()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for attachment in attachments:
-                name = (attachment.datas_fname or attachment.name or "file").replace("/", "_")
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            # The paths of the files the rules let through, read as superuser: the access
+            # was checked by the search above.
+            rows = attachments.sudo().with_context(prefetch_fields=False).read(
+                ["datas_fname", "name", "store_fname"])
+            for row in rows:
+                name = safe_file_name(row["datas_fname"] or row["name"])
                 stem, dot, extension = name.rpartition(".")
                 if not dot:
                     stem, extension = name, ""
@@ -919,8 +1018,21 @@ class CrmLead(models.Model):
                     number += 1
                     unique = "%s (%d)%s" % (stem, number, dot + extension)
                 used.add(unique.lower())
-                archive.writestr(unique, base64.b64decode(attachment.datas or b""))
-        return "%s-files.zip" % (self.reference or self.id), buffer.getvalue()
+                self._zip_attachment(archive, unique, row)
+        handle.seek(0)
+        return "%s-files.zip" % (self.reference or self.id), handle
+
+    def _zip_attachment(self, archive, name, row):
+        Attachment = self.env["ir.attachment"]
+        if row["store_fname"]:
+            path = Attachment._full_path(row["store_fname"])
+            if os.path.isfile(path):
+                archive.write(path, name)
+                return
+        # Stored in the database: this one file's bytes.
+        self.env.cr.execute("SELECT db_datas FROM ir_attachment WHERE id = %s", (row["id"],))
+        data = self.env.cr.fetchone()[0]
+        archive.writestr(name, bytes(data) if data else b"")
 
     def _quote_values(self, text_product, _vendor):
         Pricelist = self.env["product.pricelist"]
@@ -1088,9 +1200,17 @@ class CrmLead(models.Model):
 
     @api.multi
     def merge_opportunity(self, user_id=False, team_id=False):
-        # Merged opportunities live on in the head one: crm really deletes the others.
-        return super(CrmLead, self.with_context(cos_unlink=True)).merge_opportunity(
-            user_id=user_id, team_id=team_id)
+        """Merged opportunities live on in the head one: crm really deletes the others. Not
+        those of the trash: restore them first (a merge must not empty the trash)."""
+        self.env.cr.execute("SELECT count(*) FROM crm_lead WHERE id IN %s "
+                            "AND trash_date IS NOT NULL", (tuple(self.ids) or (0,),))
+        if self.env.cr.fetchone()[0]:
+            raise UserError(_("Opportunities in the trash cannot be merged: restore them "
+                              "first."))
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        with guard.internal(guard.PERMANENT_UNLINK):
+            return super().merge_opportunity(user_id=user_id, team_id=team_id)
 
     # ------------------------------------------------------------------ trash
 
@@ -1109,8 +1229,8 @@ class CrmLead(models.Model):
         """Deleting moves to the trash (restorable by a sales manager for a while): anyone who
         may edit an opportunity deletes it, one at a time; several at once, or for good from
         the trash, sales managers only."""
-        if self.env.context.get("cos_unlink"):
-            return super().unlink()
+        if guard.allowed(guard.PERMANENT_UNLINK):
+            return self._unlink_for_good()
         manager = self.env.user.has_group("sales_team.group_sale_manager")
         if len(self) > 1 and not manager:
             raise AccessError(_("Only sales managers may delete several opportunities at once."))
@@ -1123,6 +1243,16 @@ class CrmLead(models.Model):
             trashed.action_delete_permanently()
         (self - trashed)._move_to_trash()
         return True
+
+    def _unlink_for_good(self):
+        ids = self.ids
+        result = super().unlink()
+        # mail.thread deletes the messages it finds with the user's rights, and a trashed
+        # opportunity's messages are not found (its document is out of every search): they
+        # would stay behind. The opportunities are gone by now, deleted by a user allowed to.
+        self.env["mail.message"].sudo().search(
+            [("model", "=", self._name), ("res_id", "in", ids)]).unlink()
+        return result
 
     def _move_to_trash(self):
         if not self:
@@ -1164,7 +1294,8 @@ class CrmLead(models.Model):
     @api.multi
     def action_delete_permanently(self):
         self._check_trash_manager()
-        return self.with_context(cos_unlink=True).unlink()
+        with guard.internal(guard.PERMANENT_UNLINK):
+            return self.unlink()
 
     @api.model
     def _cron_purge_trash(self):
@@ -1174,5 +1305,6 @@ class CrmLead(models.Model):
         limit = fields.Datetime.to_string(datetime.utcnow() - timedelta(days=days))
         old = self.sudo().with_context(active_test=False).search(
             [("trash_date", "!=", False), ("trash_date", "<", limit)])
-        old.with_context(cos_unlink=True).unlink()
+        with guard.internal(guard.PERMANENT_UNLINK):
+            old.unlink()
         return len(old)

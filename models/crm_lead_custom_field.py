@@ -4,7 +4,7 @@ import unicodedata
 from lxml import etree
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 FIELD_TYPES = [
     ("char", "Text"),
@@ -15,6 +15,9 @@ FIELD_TYPES = [
     ("selection", "List"),
 ]
 SEARCHABLE_TYPES = ("char", "integer", "float", "selection")
+FIELD_PREFIX = "x_cos_"
+# Set by the definition itself when it creates its field: never by a client.
+OWN_FIELD_COLUMNS = ("field_name", "field_id")
 FORM_VIEW_NAME = "crm_opportunity_suite.custom_fields.form"
 SEARCH_VIEW_NAME = "crm_opportunity_suite.custom_fields.search"
 
@@ -46,7 +49,35 @@ class CrmLeadCustomField(models.Model):
     @api.model
     @tools.ormcache()
     def _field_names(self):
-        return tuple(self.search([("field_name", "!=", False)]).mapped("field_name"))
+        """Names of the custom fields that are what their definitions say: manual fields
+        x_cos_* of crm.lead. Raw SQL uses these names as identifiers."""
+        definitions = self.sudo().search([("field_name", "!=", False)])
+        return tuple(d.field_name for d in definitions if d._owns_its_field())
+
+    def _owns_its_field(self):
+        """Whether the definition points at its own field: a manual x_cos_* field of
+        crm.lead with the name it records."""
+        self.ensure_one()
+        field = self.sudo().field_id
+        return bool(field and self.field_name and self.field_name.startswith(FIELD_PREFIX)
+                    and field.model == "crm.lead" and field.name == self.field_name
+                    and field.state == "manual"
+                    and self.field_name in self.env["crm.lead"]._fields)
+
+    def _check_owns_its_field(self):
+        for definition in self.filtered("field_id"):
+            if not definition._owns_its_field():
+                raise UserError(_("The custom field \"%(label)s\" does not point at a custom "
+                                  "field of the opportunities: it cannot act on it.")
+                                % {"label": definition.name})
+
+    @staticmethod
+    def _check_own_field_columns(vals):
+        given = [name for name in OWN_FIELD_COLUMNS if name in vals]
+        if given:
+            raise AccessError(_("The field of a custom field definition is chosen by the "
+                                "application: %(fields)s cannot be written.")
+                              % {"fields": ", ".join(given)})
 
     def _check_definition(self):
         lead_model = self.env["crm.lead"]
@@ -127,6 +158,7 @@ class CrmLeadCustomField(models.Model):
             super(CrmLeadCustomField, definition).write({"field_name": name, "field_id": field.id})
 
     def _sync_field(self):
+        self._check_owns_its_field()
         for definition in self.filtered("field_id"):
             vals = {}
             label = definition.name.strip()
@@ -215,6 +247,7 @@ class CrmLeadCustomField(models.Model):
 
     @api.model
     def create(self, vals):
+        self._check_own_field_columns(vals)
         with self.env.cr.savepoint():
             definition = super(CrmLeadCustomField, self.with_context(
                 crm_custom_field_sync=False)).create(vals)
@@ -231,6 +264,7 @@ class CrmLeadCustomField(models.Model):
             raise UserError(_(
                 "The answer type of a custom field cannot change: remove the field and create "
                 "it again."))
+        self._check_own_field_columns(vals)
         with self.env.cr.savepoint():
             super(CrmLeadCustomField, self.with_context(crm_custom_field_sync=False)).write(vals)
             self._check_definition()
@@ -243,6 +277,8 @@ class CrmLeadCustomField(models.Model):
 
     @api.multi
     def unlink(self):
+        # The fields are removed as superuser: only those the definitions really own.
+        self._check_owns_its_field()
         with self.env.cr.savepoint():
             self._update_views(exclude=self)
             ir_fields = self.mapped("field_id")

@@ -4,13 +4,14 @@ from collections import OrderedDict, defaultdict
 from html import escape as html_escape
 
 import psycopg2
+from psycopg2 import sql
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, except_orm
+from odoo.exceptions import AccessError, UserError, except_orm
 
 from odoo.addons.queue_job.job import job
 
-from ..lib import spreadsheet
+from ..lib import guard, spreadsheet
 
 # Columns the import may write; the others (reference, customer, contact name, currency, tags)
 # are exported for reading and ignored on import.
@@ -36,6 +37,11 @@ SQL_EXTRAS = {
                     ("status", "CASE WHEN NOT crm_lead.active THEN 'lost' WHEN crm_lead.on_hold "
                                "THEN 'hold' ELSE 'open' END")],
 }
+# Besides the importable columns, what undo writes back (closing moved them).
+UNDO_EXTRA_FIELDS = ("stage_id", "probability", "lost_reason", "on_hold")
+# The log's own fields: written by the import only (its options and undo data are replayed).
+LOG_FIELDS = ("name", "date", "user_id", "state", "source_file", "options", "updated_count",
+              "created_count", "rejected_count", "undo_data", "report_file", "report_name")
 FIELD_OF_KEY = {
     "name": "name", "pipeline": "team_id", "stage": "stage_id", "milestone": "status",
     "lost_reason": "lost_reason", "expected_revenue": "planned_revenue",
@@ -110,6 +116,49 @@ class CrmLeadImportLog(models.Model):
     undo_data = fields.Text(readonly=True, help="Previous values of what the import changed.")
     report_file = fields.Binary(string="Error report", readonly=True, attachment=True)
     report_name = fields.Char(readonly=True)
+
+    # ------------------------------------------------------------------ the log's own records
+
+    @staticmethod
+    def _check_internal(vals):
+        given = [name for name in LOG_FIELDS if name in vals]
+        if given and not guard.allowed(guard.IMPORT_LOG):
+            raise AccessError(_("Imports are recorded by the import itself: their %(fields)s "
+                                "cannot be written.") % {"fields": ", ".join(given)})
+
+    @api.model
+    def create(self, vals):
+        self._check_internal(vals)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_internal(vals)
+        return super().write(vals)
+
+    @api.model
+    def _custom_columns(self):
+        """Columns of the custom fields, as their definitions own them (checked there)."""
+        return set(self.env["crm.lead.custom.field"].sudo()._field_names())
+
+    @api.model
+    def _importable_columns(self):
+        """Every column the import (and its undo) may write: the fixed whitelist and the custom
+        fields' own columns. Nothing else read from a mapping or a log reaches SQL."""
+        return set(FIELD_OF_KEY.values()) | set(UNDO_EXTRA_FIELDS) | self._custom_columns()
+
+    @api.model
+    def _check_mapping(self, mapping):
+        """{column index: key} as the wizard makes it: anything else (a log's options edited
+        by hand, a hostile client) is refused before it is used."""
+        custom = self._custom_columns()
+        for col, key in mapping.items():
+            valid = isinstance(col, int) and col >= 0 and isinstance(key, str) and (
+                key in WRITABLE_KEYS or (key.startswith("custom:") and key[7:] in custom))
+            if not valid:
+                raise UserError(_("This column cannot be imported: %(column)s.")
+                                % {"column": key})
+        return mapping
 
     # ------------------------------------------------------------------ reading the file
 
@@ -190,11 +239,18 @@ class CrmLeadImportLog(models.Model):
         Lead.check_access_rights("read")
         states = {}
         columns = list(OrderedDict.fromkeys(["id"] + columns))
+        unknown = [name for name in columns if name not in Lead._fields
+                   or not Lead._fields[name].store or Lead._fields[name].type in (
+                       "one2many", "many2many")]
+        if unknown:
+            raise UserError(_("These columns cannot be imported: %(columns)s.")
+                            % {"columns": ", ".join(map(str, unknown))})
+        query = sql.SQL("SELECT {} FROM crm_lead WHERE id IN %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)))
         for chunk in range(0, len(ids), SQL_BATCH):
             part = Lead.browse(ids[chunk:chunk + SQL_BATCH])
             readable = Lead._search([("id", "in", part.ids)])
-            self.env.cr.execute('SELECT %s FROM crm_lead WHERE id IN %%s' % ", ".join(
-                '"%s"' % name for name in columns), (tuple(readable) or (0,),))
+            self.env.cr.execute(query, (tuple(readable) or (0,),))
             for row in self.env.cr.fetchall():
                 state = LeadState({name: _empty_as_orm(Lead._fields[name], value)
                                    for name, value in zip(columns, row)})
@@ -336,6 +392,7 @@ class CrmLeadImportLog(models.Model):
         changes is [(field name, old value, new value)] of what would really change; errors is a
         list of (line, cell, header, value, reason).
         """
+        self._check_mapping(mapping)
         lookups = self._lookups(rows, mapping)
         formats = self._lang_formats()
         ordered = sorted(mapping.items(), key=lambda item: WRITABLE_KEYS.index(item[1])
@@ -428,7 +485,14 @@ class CrmLeadImportLog(models.Model):
                 skip_invalid=False):
         """Validate and apply an import; returns the log (this one, or a new one when called on
         no log). Nothing is written when a row is invalid and skip_invalid is off: the log then
-        only carries the error report."""
+        only carries the error report. The import writes its log, and may close many
+        opportunities at once (the milestone column): both allowed here only."""
+        with guard.internal(guard.IMPORT_LOG, guard.CLOSE):
+            return self._import_file(file_name, headers, rows, mapping, update_existing,
+                                     overwrite, skip_invalid)
+
+    def _import_file(self, file_name, headers, rows, mapping, update_existing, overwrite,
+                     skip_invalid):
         plan, errors = self._prepare(headers, rows, mapping, update_existing, overwrite)
         log = self.create({"name": file_name or _("Import")}) if not self else self
         if errors and not skip_invalid:
@@ -607,6 +671,11 @@ class CrmLeadImportLog(models.Model):
         records.check_access_rights("write")
         records.check_access_rule("write")
         names = list(columns)
+        # Identifiers below come from this whitelist only (and SQL_EXTRAS, fixed).
+        unknown = set(names) - self._importable_columns()
+        if unknown:
+            raise UserError(_("These columns cannot be imported: %(columns)s.")
+                            % {"columns": ", ".join(sorted(map(str, unknown)))})
         sets, touched = [], []
         for index, name in enumerate(names):
             assignments = [(name, "v.v%d" % index)] + SQL_EXTRAS.get(name, [])
@@ -688,7 +757,17 @@ class CrmLeadImportLog(models.Model):
     @api.model
     def _enqueue(self, file_name, content, mapping, update_existing, overwrite, skip_invalid):
         """A large file: keep it on a queued log and import it in a queue_job job."""
-        log = self.create({
+        self._check_mapping(mapping)
+        with guard.internal(guard.IMPORT_LOG):
+            log = self._create_queued(file_name, content, mapping, update_existing, overwrite,
+                                      skip_invalid)
+        log.with_delay(description=_("Import of %(file)s") % {"file": log.name}
+                       )._run_in_background()
+        return log
+
+    def _create_queued(self, file_name, content, mapping, update_existing, overwrite,
+                       skip_invalid):
+        return self.create({
             "name": file_name or _("Import"),
             "state": "queued",
             "source_file": base64.b64encode(content),
@@ -697,19 +776,22 @@ class CrmLeadImportLog(models.Model):
                 "update_existing": update_existing, "overwrite": overwrite,
                 "skip_invalid": skip_invalid}),
         })
-        log.with_delay(description=_("Import of %s") % log.name)._run_in_background()
-        return log
 
     @job(default_channel="root")
     @api.multi
     def _run_in_background(self):
         self.ensure_one()
+        if self.state != "queued":
+            return
+        # The options are checked again here (_prepare checks the mapping): the job replays
+        # what the log says, and must not trust it.
         options = json.loads(self.options)
+        mapping = {int(col): key for col, key in options["mapping"].items()}
         headers, rows = spreadsheet.read_table(self.name, base64.b64decode(self.source_file))
-        self.write({"state": "done"})
-        self._import(self.name, headers, rows,
-                     {int(col): key for col, key in options["mapping"].items()},
-                     options["update_existing"], options["overwrite"], options["skip_invalid"])
+        with guard.internal(guard.IMPORT_LOG):
+            self.write({"state": "done"})
+        self._import(self.name, headers, rows, mapping, bool(options["update_existing"]),
+                     bool(options["overwrite"]), bool(options["skip_invalid"]))
         self._notify_user()
 
     def _notify_user(self):
@@ -739,7 +821,7 @@ class CrmLeadImportLog(models.Model):
         later = self.search([("id", ">", self.id), ("state", "=", "done")], limit=1)
         if later:
             raise UserError(_("Undo the later import \"%s\" first.") % later.name)
-        undo = json.loads(self.undo_data)
+        undo = self._checked_undo_data()
         Lead = self.env["crm.lead"].with_context(active_test=False, tracking_disable=True)
         ids = [int(i) for i in undo["updated"]] + undo["created"]
         leads = Lead.browse(ids).exists()
@@ -753,12 +835,47 @@ class CrmLeadImportLog(models.Model):
         for lead_id, old_values in undo["updated"].items():
             key = tuple(sorted(old_values.items()))
             groups[key].append(int(lead_id))
-        for key, lead_ids in groups.items():
-            self._write_grouped(Lead, [(Lead.browse(i), dict(key), None) for i in lead_ids],
-                                status_first=True)
+        # Undo closes or reopens what the import did, many at once: allowed here only.
+        with guard.internal(guard.CLOSE):
+            for key, lead_ids in groups.items():
+                self._write_grouped(Lead, [(Lead.browse(i), dict(key), None) for i in lead_ids],
+                                    status_first=True)
         body = _("<p>The import of %s was undone.</p>") % html_escape(self.name)
         self._insert_notes([(lead, body) for lead in Lead.browse(
             [int(i) for i in undo["updated"]])])
-        Lead.browse(undo["created"]).unlink()
-        self.write({"state": "undone"})
+        # The opportunities it created go to the trash (restorable), however many: the import
+        # made them, it is not a bulk delete.
+        created = Lead.browse(undo["created"])
+        created.check_access_rights("write")
+        created.check_access_rule("write")
+        created._move_to_trash()
+        with guard.internal(guard.IMPORT_LOG):
+            self.write({"state": "undone"})
         return True
+
+    def _checked_undo_data(self):
+        """The undo data, checked before anything of it is used: only importable columns with
+        plain values, opportunities given by id, created ones made by the importing user."""
+        invalid = UserError(_("The undo data of this import is invalid: it cannot be undone."))
+        try:
+            undo = json.loads(self.undo_data)
+            updated = {str(int(lead_id)): values for lead_id, values in undo["updated"].items()}
+            created = [int(lead_id) for lead_id in undo["created"]]
+            write_dates = dict(undo["write_dates"])
+            after = dict(undo.get("after") or {})
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise invalid
+        allowed = self._importable_columns() | {"status"}
+        plain = (str, int, float, bool, type(None))
+        for values in list(updated.values()) + list(after.values()):
+            if not isinstance(values, dict) or not set(values) <= allowed or not all(
+                    isinstance(value, plain) for value in values.values()):
+                raise invalid
+        if created:
+            self.env.cr.execute("SELECT count(*) FROM crm_lead WHERE id IN %s AND "
+                                "create_uid IS DISTINCT FROM %s", (tuple(created),
+                                                                   self.user_id.id))
+            if self.env.cr.fetchone()[0]:
+                raise invalid
+        return {"updated": updated, "created": created, "write_dates": write_dates,
+                "after": after}

@@ -2,6 +2,10 @@ import base64
 
 from odoo import _, api, fields, models
 
+# Mail kept for review is stored whole; larger mail bounces instead (system parameter
+# crm_opportunity_suite.review_max_bytes).
+REVIEW_MAX_BYTES = 10 * 1024 * 1024
+
 
 class CrmLeadMailReview(models.Model):
     """A mail sent to an opportunity's drop address by someone who is neither a user nor one
@@ -37,8 +41,31 @@ class CrmLeadMailReview(models.Model):
         return True
 
     @api.model
+    def _max_bytes(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(
+            "crm_opportunity_suite.review_max_bytes")
+        try:
+            return int(value) if value else REVIEW_MAX_BYTES
+        except ValueError:
+            return REVIEW_MAX_BYTES
+
+    @staticmethod
+    def _raw(message):
+        return message.as_bytes() if hasattr(message, "as_bytes") else \
+            message.as_string().encode()
+
+    @api.model
+    def _fits(self, message):
+        """Whether the mail is small enough to be kept for review."""
+        return len(self._raw(message)) <= self._max_bytes()
+
+    @api.model
     def _hold(self, lead, message, message_dict):
-        raw = message.as_bytes() if hasattr(message, "as_bytes") else message.as_string().encode()
+        raw = self._raw(message)
+        if len(raw) > self._max_bytes():
+            return self.browse()
+        # Created as superuser: the mail gateway's user is not a sales manager, and the
+        # review list is the managers' (access list).
         return self.sudo().create({
             "lead_id": lead.id,
             "email_from": message_dict.get("email_from") or message_dict.get("from"),

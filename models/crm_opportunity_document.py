@@ -1,7 +1,9 @@
 from html import escape as html_escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from ..lib import guard
 
 
 class CrmOpportunityDocument(models.AbstractModel):
@@ -22,12 +24,20 @@ class CrmOpportunityDocument(models.AbstractModel):
         "project.task", string="Mission", index=True, ondelete="set null",
         domain=[("is_mission", "=", True)])
 
+    def _cos_mark_sent_refusal(self):
+        """Why this document cannot be marked sent yet (None: it can)."""
+        return None
+
     @api.multi
     def action_mark_sent(self):
         """Stamp the date the customer received the document; it is locked from then on."""
         today = fields.Date.context_today(self)
         for document in self.filtered(lambda d: not d.cos_sent_date):
-            document.write({"cos_sent_date": today})
+            refusal = document._cos_mark_sent_refusal()
+            if refusal:
+                raise UserError(refusal)
+            with guard.internal(guard.DOCUMENT_SENT):
+                document.write({"cos_sent_date": today})
             document.message_post(body=_("<p>Marked as sent to the customer on %s.</p>")
                                   % html_escape(today))
         return True
@@ -45,8 +55,22 @@ class CrmOpportunityDocument(models.AbstractModel):
             "%s was sent to the customer on %s: it can no longer be changed. Duplicate it to "
             "make a new version.") % (document.display_name, document.cos_sent_date))
 
+    @staticmethod
+    def _check_sent_date_not_given(vals):
+        """The sent date is stamped by "Mark sent to customer" only: written back to empty it
+        would unlock the document."""
+        if "cos_sent_date" in vals and not guard.allowed(guard.DOCUMENT_SENT):
+            raise AccessError(_("The date a document was sent to the customer is set by "
+                                "\"Mark sent to customer\" only."))
+
+    @api.model
+    def create(self, vals):
+        self._check_sent_date_not_given(vals)
+        return super().create(vals)
+
     @api.multi
     def write(self, vals):
+        self._check_sent_date_not_given(vals)
         self._check_not_sent(vals)
         return super().write(vals)
 

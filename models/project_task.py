@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
@@ -15,11 +15,31 @@ class ProjectTask(models.Model):
         domain=[("type", "=", "opportunity")])
     contact_id = fields.Many2one("res.partner", string="Contact person")
 
+    def _check_opportunity_access(self, vals):
+        """A user assigned to a mission reads its opportunity (record rule): linking a task to
+        an opportunity, or assigning a task that is linked to one, needs the right to edit
+        that opportunity, else anybody could grant themselves read access to any of them."""
+        if self.env.uid == SUPERUSER_ID or not {"opportunity_id", "user_id", "is_mission"} & set(
+                vals):
+            return
+        leads = self.mapped("opportunity_id")
+        if vals.get("opportunity_id"):
+            leads |= self.env["crm.lead"].browse(vals["opportunity_id"])
+        if leads:
+            leads.check_access_rights("write")
+            leads.check_access_rule("write")
+
     @api.model
     def create(self, vals):
+        self._check_opportunity_access(vals)
         if vals.get("is_mission") and not vals.get("project_id"):
             vals["project_id"] = self.env.ref("crm_opportunity_suite.project_missions").id
         return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_opportunity_access(vals)
+        return super().write(vals)
 
     @api.model
     def _name_search(self, name, args=None, operator="ilike", limit=100, name_get_uid=None):

@@ -3,8 +3,10 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
+MAX_MONTHS = 36
 
 
 class CrmSalesInsight(models.AbstractModel):
@@ -17,11 +19,49 @@ class CrmSalesInsight(models.AbstractModel):
     _description = "Sales insights"
 
     @api.model
+    def _readable(self, alias):
+        """SQL condition (and its parameters) keeping the opportunities the user may read:
+        Odoo's own record rules of crm.lead (own or all opportunities, companies, missions,
+        trash), applied by the ORM to a query that the figures' queries filter on."""
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        Lead.check_access_rights("read")
+        if self.env.uid == SUPERUSER_ID:
+            return None, []
+        query = Lead._where_calc([])
+        Lead._apply_ir_rules(query, "read")
+        from_clause, where_clause, params = query.get_sql()
+        return ('%s.id IN (SELECT "crm_lead".id FROM %s WHERE %s)' % (
+            alias, from_clause, where_clause or "TRUE"), list(params))
+
+    @staticmethod
+    def _clean_filters(filters):
+        """The filters as the queries expect them (ids, dates): anything else is refused, not
+        passed on."""
+        clean = {}
+        for key in ("date_from", "date_to"):
+            if filters.get(key):
+                clean[key] = fields.Date.to_string(fields.Date.from_string(filters[key]))
+        for key in ("team_ids", "user_ids", "probability_tag_ids", "tag_ids"):
+            values = filters.get(key) or []
+            if not isinstance(values, (list, tuple)) or not all(
+                    isinstance(value, int) and not isinstance(value, bool) for value in values):
+                raise UserError(_("Invalid filter: %(name)s.") % {"name": key})
+            if values:
+                clean[key] = list(values)
+        if filters.get("company_id"):
+            clean["company_id"] = int(filters["company_id"])
+        return clean
+
+    @api.model
     def _where(self, filters, alias="l"):
         """SQL condition and parameters of the filters: period (creation date), teams,
-        owners, tags, probability tags."""
+        owners, tags, probability tags; and of what the user may read."""
         clauses = ["%s.trash_date IS NULL" % alias]
         params = []
+        readable, readable_params = self._readable(alias)
+        if readable:
+            clauses.append(readable)
+            params += readable_params
         if filters.get("date_from"):
             clauses.append("%s.create_date >= %%s" % alias)
             params.append(filters["date_from"])
@@ -45,8 +85,13 @@ class CrmSalesInsight(models.AbstractModel):
     @api.model
     def compute(self, filters=None, months=3, today=None):
         """Every figure of the sales insights, as plain Python data (lists of dicts)."""
-        filters = dict(filters or {})
-        self.env["crm.lead"].check_access_rights("read")
+        filters = self._clean_filters(dict(filters or {}))
+        if filters.get("company_id") and filters["company_id"] not in \
+                self.env.user.company_ids.ids:
+            raise AccessError(_("You may not see the figures of this company."))
+        months = int(months or 3)
+        if not 1 <= months <= MAX_MONTHS:
+            raise UserError(_("Show between 1 and %(max)d coming months.") % {"max": MAX_MONTHS})
         today = fields.Date.from_string(today) if today else date.today()
         where, params = self._where(filters)
         cr = self.env.cr

@@ -3,7 +3,7 @@ import tempfile
 from unittest.mock import patch
 
 import odoo
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, get_db_name
 
 
 class SuiteCase(TransactionCase):
@@ -77,3 +77,39 @@ class SuiteCase(TransactionCase):
             handle.write(pdf)
             handle.flush()
             return subprocess.check_output(["pdftotext", "-layout", handle.name, "-"]).decode()
+
+
+class RpcCase(SuiteCase):
+    """Calls made the way a remote client makes them: through Odoo's RPC dispatcher, with a
+    login and password (authentication, access rights, record rules, the refusal of private
+    methods). The dispatcher's requests share the test's transaction (Odoo's test mode, as
+    its HttpCase does); what a refused request wrote is rolled back as the server would."""
+
+    def setUp(self):
+        registry = odoo.registry(get_db_name())
+        registry.enter_test_mode()
+        self.addCleanup(registry.leave_test_mode)
+        super().setUp()
+        self.demo = self.env.ref("base.user_demo")
+        self.employee = self.env["res.users"].with_context(no_reset_password=True).create({
+            "name": "Eddie Employee", "login": "cos_employee", "password": "cos-employee",
+            "email": "eddie@example.com",
+            "groups_id": [(6, 0, [self.env.ref("base.group_user").id])]})
+        self.passwords = {self.demo.id: "demo", self.employee.id: "cos-employee",
+                          odoo.SUPERUSER_ID: "admin"}
+
+    def set_password(self, user, password):
+        user.sudo().write({"password": password})
+        self.passwords[user.id] = password
+
+    def rpc(self, user, model, method, *args, **kwargs):
+        """model.method(*args, **kwargs) called by ``user`` over RPC."""
+        # The dispatcher's request ends with a (simulated) commit, or a rollback to the last
+        # one: keep what the test prepared.
+        self.env.cr.commit()
+        try:
+            return odoo.service.model.dispatch("execute_kw", [
+                get_db_name(), user.id, self.passwords[user.id], model, method, list(args),
+                kwargs])
+        finally:
+            self.env.clear()

@@ -1,5 +1,4 @@
 import base64
-import io
 import zipfile
 
 from odoo.exceptions import AccessError
@@ -52,9 +51,9 @@ class TestAttachments(SuiteCase):
 
     def test_download_all(self):
         self.attach(self.lead, "quote.pdf", "internal", b"second quote")
-        name, content = self.lead.sudo(self.rep)._attachments_zip()
+        name, handle = self.lead.sudo(self.rep)._attachments_zip()
         self.assertEqual(name, "%s-files.zip" % self.lead.reference)
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = zipfile.ZipFile(handle)
         self.assertEqual(sorted(archive.namelist()), ["photo.jpg", "quote (2).pdf", "quote.pdf"])
         self.assertEqual(archive.read("quote (2).pdf"), b"second quote")
         with self.assertRaises(AccessError):
@@ -62,13 +61,13 @@ class TestAttachments(SuiteCase):
 
     def test_download_all_empty_and_many(self):
         empty = self.new_opportunity(name="Nothing attached")
-        _name, content = empty._attachments_zip()
-        self.assertEqual(zipfile.ZipFile(io.BytesIO(content)).namelist(), [])
+        _name, handle = empty._attachments_zip()
+        self.assertEqual(zipfile.ZipFile(handle).namelist(), [])
         crowded = self.new_opportunity(name="Crowded")
         for index in range(200):
             self.attach(crowded, "scan.png", content=b"%d" % index)
-        _name, content = crowded._attachments_zip()
-        names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+        _name, handle = crowded._attachments_zip()
+        names = zipfile.ZipFile(handle).namelist()
         self.assertEqual(len(names), 200)
         self.assertEqual(len(set(names)), 200)
         self.assertIn("scan (200).png", names)

@@ -41,7 +41,7 @@ class TestCommunication(SuiteCase):
 
     def test_drop_address(self):
         token = self.lead.drop_token
-        self.assertEqual(len(token), 12)
+        self.assertEqual(len(token), 20)
         self.assertNotIn(str(self.lead.id), token)
         self.assertEqual(self.lead.drop_address, "opportunity+%s@crm.example.com" % token)
         other = self.new_opportunity(name="Other")

@@ -65,7 +65,10 @@ class CrmDocumentExport(models.TransientModel):
 
     @api.multi
     def action_export(self):
+        """Opportunity references leave in the file: the export permission is needed, and
+        the documents are those the user may read."""
         self.ensure_one()
+        self.env["crm.lead"]._check_export_allowed()
         headers, rows = self._rows()
         content = spreadsheet.write_xlsx(headers, rows, sheet_name=_("Documents"))
         self.write({"file_data": base64.b64encode(content),

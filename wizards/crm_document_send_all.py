@@ -2,7 +2,7 @@ import base64
 from html import escape as html_escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 DOCUMENT_MODELS = ("sale.order", "account.invoice", "purchase.order")
 REPORTS = {
@@ -64,6 +64,7 @@ class CrmDocumentSendAll(models.TransientModel):
         if template.model_id.model != self.res_model:
             raise UserError(_("The template \"%s\" is not made for these documents.")
                             % template.name)
+        self._check_attachments()
         documents = self._documents(self.res_model)
         reasons = {
             "pending": _("pending"),
@@ -96,6 +97,21 @@ class CrmDocumentSendAll(models.TransientModel):
             "view_mode": "form",
             "target": "new",
         }
+
+    def _check_attachments(self):
+        """Extra attachments are files the user uploaded here: the mail queue reads them as
+        superuser, so any other attachment ID (a file of another record, of another user)
+        would be mailed out by whoever names it."""
+        attachments = self.attachment_ids
+        if not attachments:
+            return
+        self.env.cr.execute("SELECT id FROM ir_attachment WHERE id IN %s AND ("
+                            "create_uid IS DISTINCT FROM %s OR coalesce(res_id, 0) != 0 OR "
+                            "res_field IS NOT NULL)", (tuple(attachments.ids), self.env.uid))
+        if self.env.cr.fetchall():
+            raise AccessError(_("Only files you upload in this dialog can be added to the "
+                                "e-mails."))
+        attachments.check("read")
 
     def _pdf_attachment(self, document):
         report = self.env.ref(REPORTS[document._name])

@@ -89,7 +89,9 @@ class CrmSalesInsightWizard(models.TransientModel):
 
     @api.multi
     def action_export_xlsx(self):
+        """The figures as a spreadsheet: an export, for the export permission only."""
         self.ensure_one()
+        self.env["crm.lead"]._check_export_allowed()
         content = self._xlsx()
         self.write({"file_data": base64.b64encode(content),
                     "file_name": "sales-insights-%s.xlsx" % fields.Date.context_today(self)})
