@@ -96,10 +96,13 @@ class TestLifecycleOverRpc(SecurityCase):
         self.assertEqual(self.lead_state(self.mine)[0][1], "lost")
 
     def test_context_keys_do_not_delete_for_good(self):
-        self.rpc(self.demo, "crm.lead", "unlink", [self.mine.id], context={"cos_unlink": True})
-        self.env.cr.execute("SELECT trash_date IS NOT NULL FROM crm_lead WHERE id = %s",
-                            (self.mine.id,))
-        self.assertEqual(self.env.cr.fetchall(), [(True,)], "in the trash, not deleted")
+        # A sales manager's delete goes to the trash, whatever context the client sends.
+        self.set_password(self.manager, "cos-manager")
+        self.rpc(self.manager, "crm.lead", "unlink", (self.mine | self.mine2).ids,
+                 context={"cos_unlink": True})
+        self.env.cr.execute("SELECT trash_date IS NOT NULL FROM crm_lead WHERE id IN %s",
+                            ((self.mine.id, self.mine2.id),))
+        self.assertEqual(self.env.cr.fetchall(), [(True,), (True,)], "in the trash, not deleted")
 
     def test_merge_does_not_empty_the_trash(self):
         manager = self.env.ref("base.user_root")
