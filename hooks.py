@@ -8,6 +8,7 @@ def post_init_hook(cr, registry):
         [("reference", "=", False)], order="id")
     sequence = env.ref("crm_opportunity_suite.seq_crm_lead_reference")
     for lead in leads:
+        # Fixed SQL; values are parameters.
         cr.execute("UPDATE crm_lead SET reference = %s WHERE id = %s",
                    (sequence.next_by_id(), lead.id))
     leads.invalidate_cache(["reference"])

@@ -3,6 +3,7 @@ import json
 from werkzeug.wsgi import wrap_file
 
 from odoo import http
+from odoo.tools import html_escape
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
@@ -46,5 +47,14 @@ class GatedTableExporter(TableExporter):
         except (ValueError, AttributeError):
             pass
         if request.env["crm.export.gate"].touches_opportunities(model):
-            request.env["crm.lead"]._check_export_allowed()
+            try:
+                request.env["crm.lead"]._check_export_allowed()
+            except AccessError as error:
+                # Answered as the web client's file downloads expect an error (it shows the
+                # message), without an unhandled exception in the server log.
+                body = json.dumps({"code": 200, "message": "Odoo Server Error",
+                                   "data": http.serialize_exception(error)})
+                response = request.make_response(html_escape(body))
+                response.status_code = 403
+                return response
         return super().export_xls(data, token)

@@ -59,6 +59,8 @@ def insert_records(model, vals_list):
                 params.append(field.convert_to_column(value, empty, row))
             params += [uid, uid]
         count = min(BATCH, len(vals_list) - start)
+        # Identifiers are the model's table and its stored fields (checked above); every
+        # value is a parameter.
         model.env.cr.execute(
             'INSERT INTO "%s" (id, %s, create_uid, write_uid, create_date, write_date) '
             "VALUES %s RETURNING id" % (

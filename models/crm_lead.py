@@ -162,7 +162,8 @@ class CrmLead(models.Model):
     def _inverse_status(self):
         # Batched by outcome: bulk closes and imports set the status of many leads at once. The
         # stored state is read in SQL: filtering through the ORM read every column of every
-        # lead again after each write.
+        # lead again after each write. Fixed SQL, the ids as a parameter: write() checked
+        # these leads before it runs the inverse.
         self.env.cr.execute("SELECT id, probability, active, on_hold, team_id FROM crm_lead "
                             "WHERE id IN %s", (tuple(self.ids) or (0,),))
         stored = {row[0]: row[1:] for row in self.env.cr.fetchall()}
@@ -251,6 +252,7 @@ class CrmLead(models.Model):
             lead.purchase_count = len(lead.purchase_ids)
 
     def _compute_drop_address(self):
+        # As superuser: settings users may not read; only the address built from them is shown.
         params = self.env["ir.config_parameter"].sudo()
         alias = params.get_param("crm_opportunity_suite.drop_alias") or "opportunity"
         domain = params.get_param("mail.catchall.domain")
@@ -277,11 +279,13 @@ class CrmLead(models.Model):
         # md5(random()) at install, 60 bits later): a new cryptographic token each. Their old
         # drop addresses stop working, which is the point.
         cr = self.env.cr
+        # Fixed SQL; values are parameters.
         cr.execute("SELECT id FROM crm_lead WHERE drop_token IS NULL OR length(drop_token) < %s",
                    (TOKEN_LENGTH,))
         ids = [row[0] for row in cr.fetchall()]
         for chunk in range(0, len(ids), NOTES_BATCH):
             part = ids[chunk:chunk + NOTES_BATCH]
+            # Only the number of row placeholders is formatted in; ids and tokens are parameters.
             cr.execute("UPDATE crm_lead SET drop_token = v.token FROM (VALUES %s) AS v(id, token) "
                        "WHERE crm_lead.id = v.id" % ",".join(["(%s, %s)"] * len(part)),
                        [value for lead_id in part for value in (lead_id,
@@ -402,7 +406,9 @@ class CrmLead(models.Model):
         self._check_internal_fields(vals)
         self._check_bulk_close(vals)
         if self._closes(vals):
-            # Where a reopened opportunity goes back to; kept for the leads still open.
+            # Where a reopened opportunity goes back to; kept for the leads still open. Fixed
+            # SQL, values as parameters; super().write() below checks the access, and its
+            # refusal rolls this back with the transaction.
             self.env.cr.execute(
                 "UPDATE crm_lead SET stage_before_close_id = stage_id WHERE id IN %s "
                 "AND status IN %s", (tuple(self.ids), OPEN_STATUSES))
@@ -465,22 +471,27 @@ class CrmLead(models.Model):
         return {percentage: self.browse(ids) for percentage, ids in groups.items()}
 
     def _custom_field_names(self):
+        # As superuser: not every user who writes opportunities may read the definitions
+        # (mail gateway, missions); only their field names are used.
         return self.env["crm.lead.custom.field"].sudo()._field_names()
 
     def _check_custom_fields_required(self):
         """Mandatory custom fields must hold a value on opportunities (checked in SQL: an
         unset number reads as 0 through the ORM but is NULL in the table)."""
+        # As superuser (see _custom_field_names): only which fields are mandatory is used; the
+        # values are checked on the opportunities being saved.
         definitions = self.env["crm.lead.custom.field"].sudo().search(
             [("required", "=", True), ("field_name", "!=", False)])
         opportunities = self.filtered(lambda l: l.type == "opportunity")
         if not definitions or not opportunities:
             return
+        # As superuser: the cached names of the fields the definitions own.
         valid = set(self.env["crm.lead.custom.field"].sudo()._field_names())
         for definition in definitions:
             if definition.field_name not in valid:
                 continue
             # The column is one of the custom fields' own (x_cos_*, checked): quoted as an
-            # identifier all the same.
+            # identifier all the same. The ids are a parameter.
             column = sql.Identifier(definition.field_name)
             empty = sql.SQL("{} IS NULL").format(column)
             if definition.field_type == "char":
@@ -531,6 +542,8 @@ class CrmLead(models.Model):
             ("owner", _("Owner")),
             ("due_date", _("Due date")),
         ]
+        # As superuser: only the custom fields' names and labels; their values are read with
+        # the user's rights.
         definitions = self.env["crm.lead.custom.field"].sudo().search([("field_name", "!=", False)])
         headers += [("custom:%s" % d.field_name, d.name) for d in definitions]
         return headers
@@ -540,7 +553,8 @@ class CrmLead(models.Model):
         self._check_export_allowed()
         columns = self._spreadsheet_headers()
         milestones = dict(self._fields["status"]._description_selection(self.env))
-        # Per custom field: its type and, for lists, the label of each stored value.
+        # Per custom field: its type and, for lists, the label of each stored value. As
+        # superuser: only definitions; the values are read with the user's rights.
         custom = {
             d.field_name: (d.field_type, {o.value: o.name for o in d.option_ids})
             for d in self.env["crm.lead.custom.field"].sudo().search(
@@ -607,6 +621,7 @@ class CrmLead(models.Model):
         author = self.env.user.partner_id
         email_from = author.email and "%s <%s>" % (author.name, author.email) or False
         ids = list(bodies)
+        # Fixed SQL; ids are a parameter. Callers pass opportunities they checked or wrote.
         self.env.cr.execute("SELECT id, name FROM crm_lead WHERE id IN %s", (tuple(ids),))
         names = dict(self.env.cr.fetchall())
         for chunk in range(0, len(ids), NOTES_BATCH):
@@ -618,6 +633,7 @@ class CrmLead(models.Model):
             for lead_id in part:
                 params += [lead_id, bodies[lead_id], subtype.id, author.id, email_from,
                            names.get(lead_id), self.env.uid, self.env.uid]
+            # Only the number of row placeholders is formatted in; every value is a parameter.
             self.env.cr.execute(
                 "INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, "
                 "author_id, email_from, date, record_name, create_uid, write_uid, create_date, "
@@ -631,6 +647,7 @@ class CrmLead(models.Model):
         """Routes of a mail sent to drop addresses, or None when it is sent to none. An
         unknown token bounces; a sender who is neither a user nor one of the opportunity's
         contacts bounces or waits in the review list (setting)."""
+        # As superuser: settings the mail gateway's user may not read.
         params = self.env["ir.config_parameter"].sudo()
         alias = (params.get_param("crm_opportunity_suite.drop_alias") or "opportunity").lower()
         recipients = ",".join(tools.decode_message_header(message, header) for header in (
@@ -688,6 +705,8 @@ class CrmLead(models.Model):
         lead_emails = {email.lower() for email in tools.email_split(self.email_from or "")}
         if lead_emails.intersection(emails):
             return True
+        # Fixed SQL; the addresses are a parameter. As superuser below: the partners and users
+        # found are only compared with the sender; nothing of them is returned.
         self.env.cr.execute("SELECT id FROM res_partner WHERE lower(email) IN %s",
                             (tuple(emails),))
         partners = self.env["res.partner"].sudo().browse([row[0] for row in
@@ -706,6 +725,7 @@ class CrmLead(models.Model):
         forwarding a customer's mail links the customer, not the user."""
         author = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
         email_from = msg_dict.get("from") or msg_dict.get("email_from") or ""
+        # As superuser: only whether the author is an internal user is used.
         is_user = bool(author and self.env["res.users"].sudo().search_count(
             [("partner_id", "=", author.id), ("share", "=", False)]))
         if is_user:
@@ -744,12 +764,16 @@ class CrmLead(models.Model):
         emails = tools.email_split(email_from)
         if not emails:
             return self.env["res.partner"]
+        # Fixed SQL; the address is a parameter.
         self.env.cr.execute("SELECT id FROM res_partner WHERE lower(email) = %s AND active "
                             "ORDER BY id LIMIT 1", (emails[0].lower(),))
         row = self.env.cr.fetchone()
         if row:
             return self.env["res.partner"].browse(row[0])
         name, email = self.env["res.partner"]._parse_partner_name(email_from)
+        # As superuser: the mail gateway's user may not create contacts; only the sender's
+        # name and address are set. Over RPC (message_new), a user who may not create the
+        # opportunity is refused after this, and the contact is rolled back with it.
         return self.env["res.partner"].sudo().create({"name": name or email, "email": email})
 
     @api.multi
@@ -773,6 +797,12 @@ class CrmLead(models.Model):
         message = self.message_post(body=body, subtype="mail.mt_note",
                                     partner_ids=(partners or self.env["res.partner"]).ids)
         if tags:
+            # Ids or a recordset only: x2many commands (a client's) would create or change
+            # tags as superuser below.
+            tags = self.env["crm.note.tag"].browse(
+                tags.ids if isinstance(tags, models.BaseModel) else [int(tag) for tag in tags])
+            # message_post() checked that the user may post on the opportunity; as superuser
+            # only the (admin-configured) tags of this new note are set.
             message.sudo().cos_note_tag_ids = tags
         if remind_date:
             interval, unit = recurrence
@@ -804,6 +834,8 @@ class CrmLead(models.Model):
                                                   ("model", "=", "crm.lead"),
                                                   ("res_id", "=", self.id)]):
             raise UserError(_("This mail is already linked to the opportunity."))
+        # Checked above: the user may write on the opportunity, read the mail (its fields were
+        # read with their rights) and it is a contact's. As superuser only to copy it there.
         return message.sudo().copy({
             "model": "crm.lead", "res_id": self.id, "record_name": self.name,
             "cos_linked_from_id": message.id, "message_id": False,
@@ -833,6 +865,8 @@ class CrmLead(models.Model):
         default_company = self.env.user.company_id
         deadlines = {}  # due dates of the templates per working calendar
         rows = self.read(["company_id", "user_id"], load="_classic_write")
+        # As superuser: write access to these opportunities was checked above; the applied
+        # tracks and their tasks are the addon's bookkeeping for them.
         applied = bulk.insert_records(self.env["crm.lead.track"].sudo(), [{
             "lead_id": row["id"], "track_id": track.id, "end_date": end_date} for row in rows])
         task_vals = []
@@ -855,6 +889,7 @@ class CrmLead(models.Model):
                         row["user_id"] or self.env.uid),
                     "date_deadline": deadlines[calendar.id][index],
                 })
+        # As superuser: see the applied tracks above.
         bulk.insert_records(self.env["crm.lead.track.task"].sudo(), task_vals)
         applied._release()
         body = _("<p>Track \"%s\" applied, to be completed by %s.</p>") % (
@@ -907,6 +942,7 @@ class CrmLead(models.Model):
     def link_project(self, project=None, name=None):
         """Link an existing project, or a new one named ``name``, to this opportunity."""
         self.ensure_one()
+        self.check_access_rights("write")
         self.check_access_rule("write")
         if project:
             if project.opportunity_id and project.opportunity_id != self:
@@ -1029,7 +1065,8 @@ class CrmLead(models.Model):
             if os.path.isfile(path):
                 archive.write(path, name)
                 return
-        # Stored in the database: this one file's bytes.
+        # Stored in the database: this one file's bytes. Fixed SQL; the ID is a parameter, of
+        # a file the user's search found (_attachments_zip).
         self.env.cr.execute("SELECT db_datas FROM ir_attachment WHERE id = %s", (row["id"],))
         data = self.env.cr.fetchone()[0]
         archive.writestr(name, bytes(data) if data else b"")
@@ -1178,6 +1215,7 @@ class CrmLead(models.Model):
             raise UserError(_("Give the lost reason of the opportunities closed as lost."))
         status = "won" if won else "lost"
         leads = self.with_context(active_test=False, tracking_disable=True)
+        # Fixed SQL; values are parameters. The write below checks the access to each lead.
         self.env.cr.execute("SELECT id FROM crm_lead WHERE id IN %s AND status != %s",
                             (tuple(self.ids) or (0,), status))
         to_close = leads.browse([row[0] for row in self.env.cr.fetchall()])
@@ -1202,13 +1240,15 @@ class CrmLead(models.Model):
     def merge_opportunity(self, user_id=False, team_id=False):
         """Merged opportunities live on in the head one: crm really deletes the others. Not
         those of the trash: restore them first (a merge must not empty the trash)."""
+        # Access first: the answer below must not tell others what is in the trash.
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        # Fixed SQL; the ids are a parameter.
         self.env.cr.execute("SELECT count(*) FROM crm_lead WHERE id IN %s "
                             "AND trash_date IS NOT NULL", (tuple(self.ids) or (0,),))
         if self.env.cr.fetchone()[0]:
             raise UserError(_("Opportunities in the trash cannot be merged: restore them "
                               "first."))
-        self.check_access_rights("write")
-        self.check_access_rule("write")
         with guard.internal(guard.PERMANENT_UNLINK):
             return super().merge_opportunity(user_id=user_id, team_id=team_id)
 
@@ -1236,6 +1276,7 @@ class CrmLead(models.Model):
             raise AccessError(_("Only sales managers may delete several opportunities at once."))
         self.check_access_rights("write")
         self.check_access_rule("write")
+        # Fixed SQL; the ids are a parameter. Write access checked just above.
         self.env.cr.execute("SELECT id FROM crm_lead WHERE id IN %s AND trash_date IS NOT NULL",
                             (tuple(self.ids) or (0,),))
         trashed = self.browse([row[0] for row in self.env.cr.fetchall()])
@@ -1257,6 +1298,7 @@ class CrmLead(models.Model):
     def _move_to_trash(self):
         if not self:
             return
+        # Fixed SQL; values are parameters. Callers checked write access (unlink, import undo).
         self.env.cr.execute("""
             UPDATE crm_lead SET active_before_trash = active, active = false,
                    trash_date = now() AT TIME ZONE 'UTC', trashed_by_id = %s,
@@ -1278,6 +1320,7 @@ class CrmLead(models.Model):
         documents never left)."""
         self._check_trash_manager()
         self.check_access_rule("write")
+        # Fixed SQL; values are parameters. Sales manager and write access checked above.
         self.env.cr.execute("""
             UPDATE crm_lead SET active = coalesce(active_before_trash, true), trash_date = NULL,
                    trashed_by_id = NULL, active_before_trash = NULL, write_uid = %s,
@@ -1300,9 +1343,11 @@ class CrmLead(models.Model):
     @api.model
     def _cron_purge_trash(self):
         """Delete for good what has been in the trash longer than the configured days."""
+        # As superuser: a setting; the cron purges the whole trash, whoever may see it.
         days = int(self.env["ir.config_parameter"].sudo().get_param(
             "crm_opportunity_suite.trash_days", TRASH_DAYS) or TRASH_DAYS)
         limit = fields.Datetime.to_string(datetime.utcnow() - timedelta(days=days))
+        # As superuser: the cron's job is every trashed opportunity, not the cron user's.
         old = self.sudo().with_context(active_test=False).search(
             [("trash_date", "!=", False), ("trash_date", "<", limit)])
         with guard.internal(guard.PERMANENT_UNLINK):

@@ -51,6 +51,7 @@ class CrmLeadCustomField(models.Model):
     def _field_names(self):
         """Names of the custom fields that are what their definitions say: manual fields
         x_cos_* of crm.lead. Raw SQL uses these names as identifiers."""
+        # As superuser: the result is cached for every user; only field names are returned.
         definitions = self.sudo().search([("field_name", "!=", False)])
         return tuple(d.field_name for d in definitions if d._owns_its_field())
 
@@ -58,6 +59,7 @@ class CrmLeadCustomField(models.Model):
         """Whether the definition points at its own field: a manual x_cos_* field of
         crm.lead with the name it records."""
         self.ensure_one()
+        # As superuser: the field is only compared with the definition; nothing is returned.
         field = self.sudo().field_id
         return bool(field and self.field_name and self.field_name.startswith(FIELD_PREFIX)
                     and field.model == "crm.lead" and field.name == self.field_name
@@ -132,6 +134,7 @@ class CrmLeadCustomField(models.Model):
 
     def _new_field_name(self):
         self.ensure_one()
+        # As superuser: only the names already taken on crm.lead.
         existing = set(self.env["crm.lead"]._fields) | set(self.env["ir.model.fields"].sudo().search(
             [("model", "=", "crm.lead")]).mapped("name"))
         name = base = "x_cos_%s" % slugify(self.name)
@@ -142,6 +145,8 @@ class CrmLeadCustomField(models.Model):
         return name
 
     def _create_field(self):
+        # As superuser: only sales managers create definitions (access list), and a manual
+        # field needs the administrator's rights. Name and type are chosen here, not given.
         model = self.env["ir.model"].sudo().search([("model", "=", "crm.lead")])
         for definition in self:
             name = definition._new_field_name()
@@ -154,6 +159,7 @@ class CrmLeadCustomField(models.Model):
             }
             if definition.field_type == "selection":
                 vals["selection"] = definition._selection_repr()
+            # As superuser: see above; the field is the definition's own.
             field = self.env["ir.model.fields"].sudo().create(vals)
             super(CrmLeadCustomField, definition).write({"field_name": name, "field_id": field.id})
 
@@ -170,6 +176,7 @@ class CrmLeadCustomField(models.Model):
                     definition._check_removed_options_unused(selection)
                     vals["selection"] = selection
             if vals:
+                # As superuser: the definition's own field (checked above); only label and options.
                 definition.field_id.sudo().write(vals)
 
     def _check_removed_options_unused(self, new_selection):
@@ -179,6 +186,7 @@ class CrmLeadCustomField(models.Model):
         for value, label in old:
             if value in kept:
                 continue
+            # As superuser: an option any opportunity uses must stay; only the count is shown.
             count = self.env["crm.lead"].sudo().with_context(active_test=False).search_count(
                 [(self.field_name, "=", value)])
             if count:
@@ -193,6 +201,8 @@ class CrmLeadCustomField(models.Model):
         definitions = self.search([("field_name", "!=", False)])
         if exclude:
             definitions -= exclude
+        # As superuser: sales managers edit definitions, not views; the arch is generated from
+        # the definitions' own field names.
         View = self.env["ir.ui.view"].sudo()
         specs = [
             (FORM_VIEW_NAME, "crm.crm_case_form_view_oppor", self._form_arch(definitions)),

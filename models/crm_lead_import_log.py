@@ -139,6 +139,7 @@ class CrmLeadImportLog(models.Model):
     @api.model
     def _custom_columns(self):
         """Columns of the custom fields, as their definitions own them (checked there)."""
+        # As superuser: the cached names for every user (see _field_names).
         return set(self.env["crm.lead.custom.field"].sudo()._field_names())
 
     @api.model
@@ -227,6 +228,8 @@ class CrmLeadImportLog(models.Model):
             for key, label in labels:
                 lookups["milestone"][spreadsheet.normalise_header(label)] = key
                 lookups["milestone"][key] = key
+        # As superuser: definitions (types, options) only; the values are written with the
+        # user's rights.
         for definition in self.env["crm.lead.custom.field"].sudo().search(
                 [("field_name", "!=", False)]):
             lookups["custom"][definition.field_name] = definition
@@ -250,6 +253,8 @@ class CrmLeadImportLog(models.Model):
         for chunk in range(0, len(ids), SQL_BATCH):
             part = Lead.browse(ids[chunk:chunk + SQL_BATCH])
             readable = Lead._search([("id", "in", part.ids)])
+            # Identifiers are stored lead fields (checked above); the ids, those the user may read
+            # (_search), are a parameter.
             self.env.cr.execute(query, (tuple(readable) or (0,),))
             for row in self.env.cr.fetchall():
                 state = LeadState({name: _empty_as_orm(Lead._fields[name], value)
@@ -572,7 +577,7 @@ class CrmLeadImportLog(models.Model):
             undo["updated"][str(lead.id)] = old_values
         ids = [int(i) for i in undo["updated"]] + created.ids
         self.env["crm.lead"].browse(ids).invalidate_cache()
-        # As the ORM gives them: strings, to the second.
+        # As the ORM gives them: strings, to the second. Fixed SQL; the ids are a parameter.
         self.env.cr.execute("SELECT id, date_trunc('second', write_date) FROM crm_lead "
                             "WHERE id IN %s", (tuple(ids) or (0,),))
         undo["write_dates"] = {str(lead_id): write_date
@@ -626,6 +631,7 @@ class CrmLeadImportLog(models.Model):
         teams = {}
         if owners:
             sql["user_id"] = owners
+            # Fixed SQL; the ids are a parameter.
             self.env.cr.execute("SELECT id, team_id FROM crm_lead WHERE id IN %s",
                                 (tuple(i for i, _v in owners),))
             teams = dict(self.env.cr.fetchall())
@@ -695,6 +701,7 @@ class CrmLeadImportLog(models.Model):
                 for name in names:
                     value = row.get(name)
                     params += [name in row, None if value is False else value]
+            # Identifiers are whitelisted (above) or fixed; every value is a parameter.
             self.env.cr.execute(
                 "UPDATE crm_lead SET %s, write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "
                 "FROM (VALUES %s) AS v(id, %s) WHERE crm_lead.id = v.id"
@@ -872,6 +879,7 @@ class CrmLeadImportLog(models.Model):
                     isinstance(value, plain) for value in values.values()):
                 raise invalid
         if created:
+            # Fixed SQL; the ids and the importing user are parameters.
             self.env.cr.execute("SELECT count(*) FROM crm_lead WHERE id IN %s AND "
                                 "create_uid IS DISTINCT FROM %s", (tuple(created),
                                                                    self.user_id.id))

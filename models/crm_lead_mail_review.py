@@ -42,6 +42,7 @@ class CrmLeadMailReview(models.Model):
 
     @api.model
     def _max_bytes(self):
+        # As superuser: a setting the mail gateway's user may not read.
         value = self.env["ir.config_parameter"].sudo().get_param(
             "crm_opportunity_suite.review_max_bytes")
         try:

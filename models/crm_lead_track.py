@@ -49,8 +49,11 @@ class CrmLeadTrack(models.Model):
         applied = self.filtered(lambda a: a.state == "active")
         tasks = applied.mapped("task_ids").filtered(lambda t: t.state in ("open", "waiting"))
         activities = tasks.mapped("activity_id")
+        # As superuser: the user may edit the opportunities (checked above); only the states of
+        # their tracks and tasks change.
         tasks.sudo().write({"state": "cancelled"})
         activities.unlink()
+        # As superuser: see the tasks above.
         applied.sudo().write({"state": "removed"})
         for track in applied:
             track.lead_id.message_post(body=_("Track \"%s\" removed: its open tasks were "
@@ -106,4 +109,5 @@ class CrmLeadTrack(models.Model):
             if all(task["state"] in ("done", "cancelled") for task in states):
                 finished.append(applied.id)
         self.env["crm.lead.track.task"].browse(to_open)._schedule()
+        # As superuser: a track is completed when its tasks are, whoever finished the last one.
         self.browse(finished).sudo().write({"state": "done"})

@@ -53,6 +53,7 @@ class CrmLeadTrackTask(models.Model):
         pairs = list(zip([row["id"] for row in rows], activities.ids))
         for start in range(0, len(pairs), bulk.BATCH):
             chunk = pairs[start:start + bulk.BATCH]
+            # Only the number of row placeholders is formatted in; every value is a parameter.
             self.env.cr.execute(
                 "UPDATE crm_lead_track_task AS task SET activity_id = link.activity_id, "
                 "state = 'open', write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "
@@ -64,5 +65,7 @@ class CrmLeadTrackTask(models.Model):
     def _finish(self, state):
         """The activity of these tasks was marked done (or deleted): record it and release
         what comes next."""
+        # As superuser: the activity was just done or deleted with the user's rights; only its
+        # task's state and date follow.
         self.sudo().write({"state": state, "date_done": fields.Date.context_today(self)})
         self.mapped("lead_track_id")._release()

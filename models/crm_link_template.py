@@ -36,6 +36,7 @@ class CrmLinkTemplate(models.Model):
 
     @api.model
     def _custom_placeholders(self):
+        # As superuser: only the custom fields' labels and names, for every reader of links.
         return {definition.name: definition.field_name for definition in self.env[
             "crm.lead.custom.field"].sudo().search([("field_name", "!=", False)])}
 

@@ -25,6 +25,8 @@ class IrAttachment(models.Model):
         for attachment in self:
             users = self.env["res.users"]
             if attachment.res_model == "crm.lead" and attachment.res_id:
+                # As superuser: only who is assigned to the opportunity's missions, which decides
+                # who may see the file.
                 users = self.env["project.task"].sudo().search([
                     ("opportunity_id", "=", attachment.res_id),
                     ("is_mission", "=", True)]).mapped("user_id")
@@ -34,6 +36,7 @@ class IrAttachment(models.Model):
         if operator not in ("=", "in"):
             return [("id", "=", 0)]
         user_ids = value if isinstance(value, (list, tuple)) else [value]
+        # Fixed SQL; the user ids from the domain are a parameter.
         self.env.cr.execute(
             "SELECT DISTINCT opportunity_id FROM project_task WHERE is_mission AND active "
             "AND opportunity_id IS NOT NULL AND user_id IN %s", (tuple(user_ids) or (0,),))

@@ -107,21 +107,27 @@ class MailActivity(models.Model):
             records = self.env[model_name].browse(res_ids)
             records.check_access_rights("write")
             records.check_access_rule("write")
+            # Write access checked just above; as superuser only for the names stored on them.
             names[model_name] = dict(records.sudo().name_get())
         for vals in vals_list:
             # The stored computed columns, in bulk (the ORM computes them one by one).
             vals["res_model"] = model_names[vals["res_model_id"]]
             vals["res_name"] = names[vals["res_model"]][vals["res_id"]]
+        # As superuser: the user may edit the documents (checked above), which is what
+        # create() asks of them.
         activities = self.browse(bulk.insert_records(
             self.sudo().with_context(recompute=False), vals_list).ids)
         for model_name, res_ids in documents.items():
             self.env[model_name]._update_next_activity_deadline(res_ids)
         self.recompute()
+        # As superuser: only the assigned users' partners are read.
         users = self.env["res.users"].sudo().browse({vals["user_id"] for vals in vals_list})
         partners = {user.id: user.partner_id.id for user in users}
         to_follow = defaultdict(set)
         for vals in vals_list:
             to_follow[(vals["res_model"], partners[vals["user_id"]])].add(vals["res_id"])
+        # As superuser: the assignees follow documents the user may edit (checked above), as
+        # create() makes them.
         Followers = self.env["mail.followers"].sudo()
         for (model_name, partner_id), res_ids in sorted(to_follow.items()):
             Followers._add_partner_in_bulk(model_name, res_ids, partner_id)
@@ -139,6 +145,8 @@ class MailActivity(models.Model):
         task of its track."""
         following = [values for values in (a._next_occurrence_values() for a in self) if values]
         tasks = self._track_tasks()
+        # As superuser: super() below deletes these activities with the user's rights, or raises
+        # and this is rolled back with it.
         tasks.sudo().write({"state": "done"})
         result = super().action_feedback(feedback=feedback)
         for values in following:
@@ -156,4 +164,6 @@ class MailActivity(models.Model):
         return result
 
     def _track_tasks(self):
+        # As superuser: a task's rule may hide it from the activity's user; callers only make
+        # its state follow the activity's, after the user changed the activity.
         return self.env["crm.lead.track.task"].sudo().search([("activity_id", "in", self.ids)])

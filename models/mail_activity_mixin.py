@@ -14,6 +14,7 @@ class MailActivityMixin(models.AbstractModel):
         field = self._fields.get("activity_date_deadline")
         if not (field and field.store and res_ids):
             return
+        # The table is the model's own (not client data); values are parameters.
         self.env.cr.execute(
             'UPDATE "%s" AS record SET activity_date_deadline = next.deadline FROM ('
             "SELECT res_id, min(date_deadline) AS deadline FROM mail_activity "

@@ -15,18 +15,21 @@ class MailFollowers(models.Model):
         edit the documents."""
         if not res_ids:
             return
+        # Fixed SQL; every value is a parameter.
         self.env.cr.execute(
             "SELECT res_id FROM mail_followers WHERE res_model = %s AND partner_id = %s "
             "AND res_id IN %s", (res_model, partner_id, tuple(res_ids)))
         missing = sorted(set(res_ids) - {row[0] for row in self.env.cr.fetchall()})
         if not missing:
             return
+        # Fixed SQL; every value is a parameter.
         self.env.cr.execute(
             "INSERT INTO mail_followers (res_model, res_id, partner_id) "
             "SELECT %s, unnest(%s::int[]), %s RETURNING id", (res_model, missing, partner_id))
         follower_ids = [row[0] for row in self.env.cr.fetchall()]
         subtypes = self.env["mail.message.subtype"].default_subtypes(res_model)[0]
         if subtypes:
+            # Fixed SQL; every value is a parameter.
             self.env.cr.execute(
                 "INSERT INTO mail_followers_mail_message_subtype_rel "
                 "(mail_followers_id, mail_message_subtype_id) "

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 
 class ProjectProject(models.Model):
@@ -23,3 +23,23 @@ class ProjectProject(models.Model):
                                        string="Opportunity expected revenue")
     opportunity_deadline = fields.Date(related="opportunity_id.date_deadline", readonly=True,
                                        string="Opportunity due date")
+
+    # The related fields above read the opportunity as superuser (Odoo's related fields):
+    # linking a project to an opportunity needs the right to edit that opportunity, else
+    # anybody could read any opportunity's details through a project of their own.
+    def _check_opportunity_access(self, vals):
+        if self.env.uid == SUPERUSER_ID or not vals.get("opportunity_id"):
+            return
+        lead = self.env["crm.lead"].browse(vals["opportunity_id"])
+        lead.check_access_rights("write")
+        lead.check_access_rule("write")
+
+    @api.model
+    def create(self, vals):
+        self._check_opportunity_access(vals)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_opportunity_access(vals)
+        return super().write(vals)

@@ -11,6 +11,7 @@ class ResUsers(models.Model):
         # Trashed opportunities keep their activities (they come back with a restore), but
         # nobody should be reminded of them meanwhile.
         result = super().activity_user_count()
+        # Fixed SQL; the date and the user's own id are parameters.
         self.env.cr.execute("""
             SELECT CASE WHEN act.date_deadline < %(today)s THEN 'overdue'
                         WHEN act.date_deadline = %(today)s THEN 'today'

@@ -33,6 +33,7 @@ class CrmOpportunityInsightReport(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
+        # Fixed SQL: the table is the model's own (init() is not callable over RPC).
         self.env.cr.execute("""
             CREATE VIEW %s AS (
                 SELECT l.id, l.id AS lead_id, l.user_id, l.team_id, l.stage_id,

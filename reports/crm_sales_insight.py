@@ -97,6 +97,8 @@ class CrmSalesInsight(models.AbstractModel):
         cr = self.env.cr
         result = OrderedDict()
 
+        # Identifiers are fixed: _where() formats in only fixed names and the ORM's rule
+        # query; every value (filters cleaned above) is a parameter.
         cr.execute("""
             SELECT to_char(date_trunc('month', l.create_date), 'YYYY-MM') AS period,
                    count(*), count(*) FILTER (WHERE l.type = 'opportunity'),
@@ -116,6 +118,7 @@ class CrmSalesInsight(models.AbstractModel):
 
         # Funnel: opportunities that reached each open stage: their current stage is that one
         # or a later one (by sequence), or they were won.
+        # Identifiers are fixed; values are parameters (_where()).
         cr.execute("""
             SELECT s.id, s.name, s.sequence, count(l.id)
             FROM crm_stage s
@@ -133,6 +136,7 @@ class CrmSalesInsight(models.AbstractModel):
                 "next_rate": round(100.0 * following / reached, 1)
                 if following is not None and reached else None})
 
+        # Identifiers are fixed; values are parameters (_where()).
         cr.execute("""
             SELECT count(*) FILTER (WHERE l.status = 'won'),
                    count(*) FILTER (WHERE l.status = 'lost'),
@@ -146,6 +150,7 @@ class CrmSalesInsight(models.AbstractModel):
             "cycle_days": round(float(cycle), 1) if cycle is not None else None,
         }
 
+        # Identifiers are fixed; values are parameters (_where()).
         cr.execute("""
             SELECT l.user_id, count(*), count(*) FILTER (WHERE l.status = 'won'),
                    coalesce(sum(l.planned_revenue) FILTER (WHERE l.status = 'won'), 0),
@@ -162,6 +167,7 @@ class CrmSalesInsight(models.AbstractModel):
                 "average_deal": round(float(won_value) / won_count, 2) if won_count else None,
                 "activities": {},
             }
+        # Identifiers are fixed; values are parameters (_where()).
         cr.execute("""
             SELECT u.id, m.mail_activity_type_id, count(*)
             FROM mail_message m
@@ -180,6 +186,7 @@ class CrmSalesInsight(models.AbstractModel):
 
         start = today.replace(day=1)
         bounds = [start + relativedelta(months=n) for n in range(months + 1)]
+        # Identifiers are fixed; values are parameters (_where()).
         cr.execute("""
             SELECT l.user_id, to_char(date_trunc('month', l.date_deadline), 'YYYY-MM'),
                    sum(l.planned_revenue * l.probability / 100.0)
@@ -198,6 +205,7 @@ class CrmSalesInsight(models.AbstractModel):
 
         next_start = today + relativedelta(days=1)
         next_end = today + relativedelta(months=1)
+        # Identifiers are fixed; values are parameters (_where()).
         cr.execute("""
             SELECT l.team_id, count(*), coalesce(sum(l.planned_revenue), 0),
                    coalesce(sum(l.planned_revenue * l.probability / 100.0), 0)

@@ -60,6 +60,29 @@ class TestLifecycleOverRpc(SecurityCase):
         rows = self.rpc(self.employee, "crm.lead", "read", [self.theirs.id], ["name"])
         self.assertEqual(rows[0]["name"], "Oscar's secret")
 
+    def test_project_does_not_show_another_reps_opportunity(self):
+        projects = self.env["project.project"].search_count([])
+        with self.assertRaises(AccessError):
+            self.rpc(self.demo, "project.project", "create",
+                     {"name": "Peek", "opportunity_id": self.theirs.id})
+        own = self.rpc(self.demo, "project.project", "create", {"name": "Mine"})
+        with self.assertRaises(AccessError):
+            self.rpc(self.demo, "project.project", "write", [own],
+                     {"opportunity_id": self.theirs.id})
+        self.assertEqual(self.env["project.project"].search_count([]), projects + 1)
+        self.assertFalse(self.env["project.project"].browse(own).opportunity_id)
+        # Their own opportunity: allowed, details shown.
+        self.rpc(self.demo, "project.project", "write", [own], {"opportunity_id": self.mine.id})
+        rows = self.rpc(self.demo, "project.project", "read", [own], ["opportunity_reference"])
+        self.assertEqual(rows[0]["opportunity_reference"], self.mine.reference)
+
+    def test_note_tags_are_not_created_through_a_note(self):
+        tags = self.env["crm.note.tag"].search_count([])
+        with self.assertRaises(REFUSED + (TypeError, ValueError)):
+            self.rpc(self.demo, "crm.lead", "add_note", [self.mine.id], "<p>Hi</p>",
+                     tags=[[0, 0, {"name": "Injected"}]])
+        self.assertEqual(self.env["crm.note.tag"].search_count([]), tags)
+
     def test_trash_fields_are_not_writable(self):
         before = self.lead_state(self.mine | self.mine2)
         for vals in ({"trash_date": "2020-01-01 00:00:00"}, {"active_before_trash": True},
@@ -107,7 +130,8 @@ class TestLifecycleOverRpc(SecurityCase):
     def test_merge_does_not_empty_the_trash(self):
         manager = self.env.ref("base.user_root")
         self.rpc(manager, "crm.lead", "unlink", [self.mine2.id])
-        with self.assertRaises(UserError):
+        # The rep is refused by access (not told that it is in the trash).
+        with self.assertRaises(AccessError):
             self.rpc(self.demo, "crm.lead", "merge_opportunity", [self.mine.id, self.mine2.id])
         with self.assertRaises(UserError):
             self.rpc(manager, "crm.lead", "merge_opportunity", [self.mine.id, self.mine2.id])

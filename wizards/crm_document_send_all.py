@@ -105,6 +105,7 @@ class CrmDocumentSendAll(models.TransientModel):
         attachments = self.attachment_ids
         if not attachments:
             return
+        # Fixed SQL; the ids and the user are parameters.
         self.env.cr.execute("SELECT id FROM ir_attachment WHERE id IN %s AND ("
                             "create_uid IS DISTINCT FROM %s OR coalesce(res_id, 0) != 0 OR "
                             "res_field IS NOT NULL)", (tuple(attachments.ids), self.env.uid))

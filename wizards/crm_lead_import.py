@@ -104,6 +104,7 @@ class CrmLeadImport(models.TransientModel):
     def action_import(self):
         headers, rows = self._read()
         Log = self.env["crm.lead.import.log"]
+        # As superuser: a setting sales users may not read; only the threshold is used.
         threshold = int(self.env["ir.config_parameter"].sudo().get_param(
             "crm_opportunity_suite.background_import_rows", BACKGROUND_ROWS))
         if len(rows) > threshold:
