@@ -192,6 +192,18 @@ class TestLifecycleOverRpc(SecurityCase):
             self.assertEqual(self.env[model].search_count([]), count, model)
         with self.assertRaises(AccessError):
             self.rpc(self.demo, "crm.lead.mail.review", "search_read", [])
+        # The addon's spreadsheet export, from its dialog.
+        with self.assertRaises(AccessError):
+            self.rpc(self.demo, "crm.lead.export", "create", {"file_format": "csv"},
+                     context={"active_model": "crm.lead", "active_ids": self.mine.ids})
+        # Another user's import is not the rep's to see or undo.
+        log = self.env["crm.lead.import.log"].browse()._import(
+            "admin.csv", ["Opportunity ID", "Opportunity"], [(2, [self.mine.id, "Renamed"])],
+            {0: "id", 1: "name"}, True, True, False)
+        with self.assertRaises(AccessError):
+            self.rpc(self.demo, "crm.lead.import.log", "action_undo", log.ids)
+        self.env.clear()
+        self.assertEqual((log.state, self.mine.name), ("done", "Renamed"))
 
 
 class TestExportsOverRpc(SecurityCase):
