@@ -1,9 +1,9 @@
 from odoo.exceptions import AccessError
 
-from .common import SuiteCase
+from .common import SuiteTransactionCase
 
 
-class TestAccess(SuiteCase):
+class TestAccess(SuiteTransactionCase):
 
     def test_rep_cannot_configure(self):
         with self.assertRaises(AccessError):

@@ -3,12 +3,12 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError, ValidationError
 
-from .common import SuiteCase
+from .common import SuiteTransactionCase
 
 MAIL_DIR = os.path.join(os.path.dirname(__file__), "mail")
 
 
-class TestCommunication(SuiteCase):
+class TestCommunication(SuiteTransactionCase):
 
     def setUp(self):
         super().setUp()

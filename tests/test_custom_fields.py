@@ -1,9 +1,9 @@
 from odoo.exceptions import UserError, ValidationError
 
-from .common import SuiteCase
+from .common import SuiteTransactionCase
 
 
-class TestCustomFields(SuiteCase):
+class TestCustomFields(SuiteTransactionCase):
 
     def setUp(self):
         super().setUp()

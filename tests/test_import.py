@@ -5,10 +5,10 @@ import openpyxl
 
 from odoo.exceptions import UserError
 
-from .common import SuiteCase
+from .common import SuiteTransactionCase
 
 
-class TestImport(SuiteCase):
+class TestImport(SuiteTransactionCase):
 
     def setUp(self):
         super().setUp()
