@@ -41,11 +41,10 @@ class GatedTableExporter(TableExporter):
 
     @http.route()
     def export_xls(self, data, token):
-        model = None
         try:
             model = json.loads(data).get("model")
         except (ValueError, AttributeError):
-            pass
+            model = None  # not a table the web client made: gated as opportunity data
         if request.env["crm.export.gate"].touches_opportunities(model):
             try:
                 request.env["crm.lead"]._check_export_allowed()

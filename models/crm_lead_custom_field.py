@@ -162,6 +162,7 @@ class CrmLeadCustomField(models.Model):
             # As superuser: see above; the field is the definition's own.
             field = self.env["ir.model.fields"].sudo().create(vals)
             super(CrmLeadCustomField, definition).write({"field_name": name, "field_id": field.id})
+        return True
 
     def _sync_field(self):
         self._check_owns_its_field()
@@ -191,8 +192,9 @@ class CrmLeadCustomField(models.Model):
                 [(self.field_name, "=", value)])
             if count:
                 raise UserError(_(
-                    "The option \"%s\" is used by %d opportunities: choose another option on "
-                    "them before removing it.") % (label, count))
+                    "The option \"%(option)s\" is used by %(count)d opportunities: choose "
+                    "another option on them before removing it.") % {"option": label,
+                                                                    "count": count})
 
     @api.model
     def _update_views(self, exclude=None):

@@ -81,8 +81,9 @@ class CrmLeadTrack(models.Model):
                     return day
                 remaining -= 1
             day -= timedelta(days=1)
-        raise UserError(_("The working calendar \"%s\" has no working day in the three years "
-                          "before %s.") % (calendar.name, end))
+        raise UserError(_("The working calendar \"%(calendar)s\" has no working day in the "
+                          "three years before %(date)s.") % {"calendar": calendar.name,
+                                                             "date": end})
 
     def _release(self):
         """Schedule the tasks that may start: all of them, or (released in order) the first

@@ -52,9 +52,12 @@ class CrmLinkTemplate(models.Model):
                     % template.name)
             unknown = [name for name in PLACEHOLDER.findall(url) if name not in known]
             if unknown:
-                raise ValidationError(_("Unknown placeholders in the link \"%s\": %s. Known: %s.")
-                                      % (template.name, ", ".join("{%s}" % n for n in unknown),
-                                         ", ".join("{%s}" % n for n in sorted(known))))
+                raise ValidationError(_(
+                    "Unknown placeholders in the link \"%(link)s\": %(unknown)s. Known: "
+                    "%(known)s.") % {
+                        "link": template.name,
+                        "unknown": ", ".join("{%s}" % n for n in unknown),
+                        "known": ", ".join("{%s}" % n for n in sorted(known))})
 
     def _render(self, lead):
         """The URL for this opportunity, each value URL-encoded."""

@@ -52,8 +52,9 @@ class CrmOpportunityDocument(models.AbstractModel):
             return
         document = sent[0]
         raise UserError(_(
-            "%s was sent to the customer on %s: it can no longer be changed. Duplicate it to "
-            "make a new version.") % (document.display_name, document.cos_sent_date))
+            "%(document)s was sent to the customer on %(date)s: it can no longer be changed. "
+            "Duplicate it to make a new version.") % {"document": document.display_name,
+                                                      "date": document.cos_sent_date})
 
     @staticmethod
     def _check_sent_date_not_given(vals):

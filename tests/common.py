@@ -119,7 +119,7 @@ class RpcCase(SuiteTransactionCase):
         """model.method(*args, **kwargs) called by ``user`` over RPC."""
         # The dispatcher's request ends with a (simulated) commit, or a rollback to the last
         # one: keep what the test prepared.
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit (a test cursor's savepoint)
         try:
             return odoo.service.model.dispatch("execute_kw", [
                 get_db_name(), user.id, self.passwords[user.id], model, method, list(args),

@@ -14,7 +14,7 @@ class TestMissions(SuiteCase):
 
     def test_new_mission_prefilled_from_the_opportunity(self):
         action = self.lead.action_new_mission()
-        mission = self.Task.with_context(action["context"]).create({"name": "Site visit"})
+        mission = self.Task.with_context(**action["context"]).create({"name": "Site visit"})
         self.assertTrue(mission.is_mission)
         self.assertEqual((mission.opportunity_id, mission.partner_id, mission.contact_id,
                           mission.user_id, mission.project_id),
@@ -47,7 +47,7 @@ class TestMissions(SuiteCase):
 
     def test_rep_creates_a_mission_on_own_opportunity(self):
         action = self.lead.sudo(self.rep).action_new_mission()
-        mission = self.Task.sudo(self.rep).with_context(action["context"]).create(
+        mission = self.Task.sudo(self.rep).with_context(**action["context"]).create(
             {"name": "Visit"})
         self.assertEqual(mission.opportunity_id, self.lead)
 
