@@ -7,6 +7,7 @@ from . import crm_lead_custom_field
 from . import crm_lead_custom_field_views
 from . import crm_lead_line
 from . import crm_lead
+from . import crm_lead_import_engine
 from . import crm_lead_import_log
 from . import crm_track
 from . import crm_track_task
