@@ -70,8 +70,9 @@ class CrmLeadDocuments(models.Model):
         """The (0, 0, values) commands of the document's lines, one per item line."""
         lines = []
         for line in self.line_ids:
-            product = line.product_id or (text_product if spec.text_product
-                                          else line.product_id)
+            product = line.product_id
+            if not product and spec.text_product:
+                product = text_product
             uom = (spec.purchase_uom and product.uom_po_id) or product.uom_id
             values = {
                 "product_id": product.id,
