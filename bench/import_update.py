@@ -93,8 +93,8 @@ def main():
         from odoo.addons.crm_opportunity_suite.lib import spreadsheet
         Log = env["crm.lead.import.log"]
         headers, rows = spreadsheet.read_table("bench.xlsx", content)
-        log = Log._import("bench.xlsx", headers, rows, Log._guess_mapping(headers),
-                          overwrite=True)
+        mapping = env["crm.lead.import.engine"]._guess_mapping(headers)
+        log = Log._import("bench.xlsx", headers, rows, mapping, overwrite=True)
         assert log.state == "done" and not log.rejected_count, (log.state, log.rejected_count)
         summaries = env["mail.message"].search_count(
             [("model", "=", "crm.lead"), ("body", "like", "Updated by the import of bench")])

@@ -1,9 +1,9 @@
 """Reading and writing the opportunity spreadsheets (CSV and .xlsx), with no ORM.
 
 Everything the import/export needs to know about files lives here so that it can be tested
-without a database: encodings and delimiters of CSV files, .xlsx cells, header matching in
-English and French, number and date parsing in the user's formats, and the neutralisation of
-cells that a spreadsheet program would run as formulas.
+without a database: encodings and delimiters of CSV files, .xlsx cells, header matching (the
+headers of each column are in columns.py), number and date parsing in the user's formats, and
+the neutralisation of cells that a spreadsheet program would run as formulas.
 """
 import csv
 import datetime
@@ -17,31 +17,6 @@ import xlsxwriter
 MAX_FILE_SIZE = 20 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
-
-
-# Headers recognised by the import for each column of the opportunity spreadsheet, in English
-# and French (the export writes the first one, translated).
-COLUMN_ALIASES = {
-    "id": ["Opportunity ID", "ID", "ID de l'opportunité", "Identifiant de l'opportunité"],
-    "reference": ["Reference", "Référence"],
-    "name": ["Opportunity", "Name", "Opportunité", "Nom"],
-    "customer": ["Customer", "Client"],
-    "contact": ["Contact", "Contact person", "Personne de contact"],
-    "contact_id": ["Contact ID", "ID du contact", "ID de contact"],
-    "pipeline": ["Pipeline", "Sales channel", "Sales team", "Canal de vente",
-                 "Équipe commerciale"],
-    "stage": ["Stage", "Étape"],
-    "milestone": ["Milestone", "Status", "Jalon", "Statut"],
-    "lost_reason": ["Lost reason", "Raison de la perte", "Motif de perte"],
-    "expected_revenue": ["Expected value", "Expected revenue", "Valeur attendue",
-                         "Revenu attendu", "Revenu espéré"],
-    "currency": ["Currency", "Devise"],
-    "probability": ["Probability", "Probabilité"],
-    "probability_tag": ["Probability tag", "Étiquette de probabilité"],
-    "tags": ["Tags", "Étiquettes"],
-    "owner": ["Owner", "Salesperson", "Propriétaire", "Vendeur", "Commercial"],
-    "due_date": ["Due date", "Expected closing", "Échéance", "Date de clôture prévue"],
-}
 
 
 class SpreadsheetError(ValueError):

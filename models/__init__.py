@@ -4,8 +4,10 @@ from . import res_config_settings
 from . import crm_probability_tag
 from . import crm_lead_custom_field_option
 from . import crm_lead_custom_field
+from . import crm_lead_custom_field_views
 from . import crm_lead_line
 from . import crm_lead
+from . import crm_lead_import_engine
 from . import crm_lead_import_log
 from . import crm_track
 from . import crm_track_task

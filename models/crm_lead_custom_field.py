@@ -1,8 +1,6 @@
 import re
 import unicodedata
 
-from lxml import etree
-
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
@@ -14,12 +12,9 @@ FIELD_TYPES = [
     ("boolean", "Yes/No"),
     ("selection", "List"),
 ]
-SEARCHABLE_TYPES = ("char", "integer", "float", "selection")
 FIELD_PREFIX = "x_cos_"
 # Set by the definition itself when it creates its field: never by a client.
 OWN_FIELD_COLUMNS = ("field_name", "field_id")
-FORM_VIEW_NAME = "crm_opportunity_suite.custom_fields.form"
-SEARCH_VIEW_NAME = "crm_opportunity_suite.custom_fields.search"
 
 
 def slugify(text, max_length=40):
@@ -195,67 +190,6 @@ class CrmLeadCustomField(models.Model):
                     "The option \"%(option)s\" is used by %(count)d opportunities: choose "
                     "another option on them before removing it.") % {"option": label,
                                                                     "count": count})
-
-    @api.model
-    def _update_views(self, exclude=None):
-        """Rebuild the two generated views that show the custom fields on the opportunity form
-        (bottom group) and in its search panel."""
-        definitions = self.search([("field_name", "!=", False)])
-        if exclude:
-            definitions -= exclude
-        # As superuser: sales managers edit definitions, not views; the arch is generated from
-        # the definitions' own field names.
-        View = self.env["ir.ui.view"].sudo()
-        specs = [
-            (FORM_VIEW_NAME, "crm.crm_case_form_view_oppor", self._form_arch(definitions)),
-            (SEARCH_VIEW_NAME, "crm.view_crm_case_opportunities_filter",
-             self._search_arch(definitions)),
-        ]
-        for name, parent_xmlid, arch in specs:
-            view = View.search([("name", "=", name), ("model", "=", "crm.lead")])
-            if arch is None:
-                view.unlink()
-            elif view:
-                view.write({"arch": arch})
-            else:
-                View.create({
-                    "name": name,
-                    "model": "crm.lead",
-                    "type": "form" if name == FORM_VIEW_NAME else "search",
-                    "inherit_id": self.env.ref(parent_xmlid).id,
-                    "mode": "extension",
-                    "priority": 99,
-                    "arch": arch,
-                })
-
-    @api.model
-    def _form_arch(self, definitions):
-        if not definitions:
-            return None
-        root = etree.Element("data")
-        group = etree.SubElement(root, "xpath", {
-            "expr": "//group[@name='crm_opportunity_suite_custom_fields']",
-            "position": "attributes"})
-        etree.SubElement(group, "attribute", {"name": "invisible"}).text = "0"
-        inside = etree.SubElement(root, "xpath", {
-            "expr": "//group[@name='crm_opportunity_suite_custom_fields']",
-            "position": "inside"})
-        for definition in definitions:
-            attrs = {"name": definition.field_name}
-            if definition.required and definition.field_type != "boolean":
-                attrs["attrs"] = "{'required': [('type', '=', 'opportunity')]}"
-            etree.SubElement(inside, "field", attrs)
-        return etree.tostring(root, encoding="unicode")
-
-    @api.model
-    def _search_arch(self, definitions):
-        searchable = definitions.filtered(lambda d: d.field_type in SEARCHABLE_TYPES)
-        if not searchable:
-            return None
-        root = etree.Element("xpath", {"expr": "//search", "position": "inside"})
-        for definition in searchable:
-            etree.SubElement(root, "field", {"name": definition.field_name})
-        return etree.tostring(root, encoding="unicode")
 
     @api.model
     def create(self, vals):

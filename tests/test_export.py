@@ -95,12 +95,12 @@ class TestExport(SuiteCase):
         self.assertEqual(admin_result["datas"], [[lead.name]])
 
     def test_french_headers_are_recognised(self):
-        from ..lib import spreadsheet
+        from ..lib import columns, spreadsheet
         keys = [key for key, _label in self.Lead._spreadsheet_headers()]
         french = [label for _key, label in self.Lead.with_context(lang="fr_FR")
                   ._spreadsheet_headers()]
         english = [label for _key, label in self.Lead._spreadsheet_headers()]
-        aliases = dict(spreadsheet.COLUMN_ALIASES)
+        aliases = dict(columns.COLUMN_ALIASES)
         for key, label_en, label_fr in zip(keys, english, french):
             if key.startswith("custom:"):
                 continue

@@ -66,7 +66,7 @@ class CrmLeadImport(models.TransientModel):
         targets = [t for t in mapping.values()]
         duplicated = {t for t in targets if targets.count(t) > 1}
         if duplicated:
-            labels = dict(self.env["crm.lead.import.log"]._mapping_choices())
+            labels = dict(self.env["crm.lead.import.engine"]._mapping_choices())
             raise UserError(_("Several columns are imported into %s.")
                             % ", ".join(labels[t] for t in duplicated))
         if not mapping:
@@ -80,7 +80,7 @@ class CrmLeadImport(models.TransientModel):
     @api.multi
     def action_load(self):
         headers, rows = self._read()
-        guessed = self.env["crm.lead.import.log"]._guess_mapping(headers)
+        guessed = self.env["crm.lead.import.engine"]._guess_mapping(headers)
         columns = [(5, 0, 0)]
         for index, header in enumerate(headers):
             samples = [str(values[index]) for _line, values in rows[:3]
@@ -95,7 +95,7 @@ class CrmLeadImport(models.TransientModel):
     @api.multi
     def action_dry_run(self):
         headers, rows = self._read()
-        plan, errors = self.env["crm.lead.import.log"]._prepare(
+        plan, errors = self.env["crm.lead.import.engine"]._prepare(
             headers, rows, self._mapping(), self.update_existing, self.overwrite)
         self.preview_html = self._diff_html(plan, errors)
         return self._reopen()
@@ -142,7 +142,7 @@ class CrmLeadImport(models.TransientModel):
                                 self._html_table(headers, sample))
 
     def _diff_html(self, plan, errors):
-        Log = self.env["crm.lead.import.log"]
+        Engine = self.env["crm.lead.import.engine"]
         Lead = self.env["crm.lead"]
         updates = [p for p in plan if p[1] and p[3]]
         creates = [p for p in plan if not p[1]]
@@ -157,8 +157,8 @@ class CrmLeadImport(models.TransientModel):
                 field = Lead._fields[name]
                 diff_rows.append([line, lead.reference if lead else _("new"),
                                   field.get_description(self.env)["string"],
-                                  str(Log._display(field, old)),
-                                  str(Log._display(field, new))])
+                                  str(Engine._display(field, old)),
+                                  str(Engine._display(field, new))])
         parts = ["<p><strong>%s</strong></p>" % html.escape(summary)]
         if diff_rows:
             parts.append(self._html_table([_("Line"), _("Opportunity"), _("Field"), _("Now"),

@@ -17,4 +17,4 @@ class CrmLeadImportColumn(models.TransientModel):
 
     @api.model
     def _target_selection(self):
-        return self.env["crm.lead.import.log"]._mapping_choices()
+        return self.env["crm.lead.import.engine"]._mapping_choices()

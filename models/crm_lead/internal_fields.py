@@ -1,0 +1,35 @@
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+
+from ...lib import guard
+
+# Written by the addon's own code only (lib/guard.py): a client writing them would empty or
+# fill the trash, or pick its own drop address.
+INTERNAL_FIELDS = ("trash_date", "trashed_by_id", "active_before_trash",
+                   "stage_before_close_id", "drop_token")
+
+
+class CrmLeadInternalFields(models.Model):
+    """The fields of the other features that only the addon's own code writes (the trash's,
+    the drop token, the stage before closing): refused first, before any other override of
+    create and write (imported last, so it is the outermost)."""
+
+    _inherit = "crm.lead"
+
+    def _check_internal_fields(self, vals):
+        """Refuse the fields only the addon's own code writes (trash, drop token, stage
+        before closing), whoever the caller is: the screens never send them."""
+        given = [name for name in INTERNAL_FIELDS if name in vals]
+        if given and not guard.allowed(guard.TRASH):
+            raise AccessError(_("These fields are written by the application only: "
+                                "%(fields)s.") % {"fields": ", ".join(given)})
+
+    @api.model
+    def create(self, vals):
+        self._check_internal_fields(vals)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_internal_fields(vals)
+        return super().write(vals)

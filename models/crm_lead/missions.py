@@ -1,0 +1,86 @@
+from html import escape as html_escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmLeadMissions(models.Model):
+    """Missions (project tasks done for the opportunity) and the projects linked to it."""
+
+    _inherit = "crm.lead"
+
+    mission_ids = fields.One2many("project.task", "opportunity_id", string="Missions",
+                                  domain=[("is_mission", "=", True)])
+    mission_count = fields.Integer(compute="_compute_mission_count", string="Missions")
+    project_ids = fields.One2many("project.project", "opportunity_id", string="Projects")
+    project_count = fields.Integer(compute="_compute_project_count", string="Projects")
+
+    @api.depends("mission_ids")
+    def _compute_mission_count(self):
+        for lead in self:
+            lead.mission_count = len(lead.mission_ids)
+
+    @api.depends("project_ids")
+    def _compute_project_count(self):
+        for lead in self:
+            lead.project_count = len(lead.project_ids)
+
+    @api.multi
+    def action_new_mission(self):
+        """A mission form pre-filled from the opportunity (customer, contact, owner)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("New mission"),
+            "res_model": "project.task",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_is_mission": True,
+                "default_opportunity_id": self.id,
+                "default_project_id": self.env.ref("crm_opportunity_suite.project_missions").id,
+                "default_partner_id": self.partner_id.id,
+                "default_contact_id": self.contact_id.id,
+                "default_user_id": self.user_id.id or self.env.uid,
+                "default_name": self.name,
+            },
+        }
+
+    @api.multi
+    def link_mission(self, reference):
+        """Link the existing mission (or task) with this reference to this opportunity."""
+        self.ensure_one()
+        self.check_access_rule("write")
+        task = self.env["project.task"]._find_by_reference(reference)
+        if task.opportunity_id == self:
+            raise UserError(_("The mission %s is already linked to this opportunity.")
+                            % task.code)
+        if task.opportunity_id:
+            raise UserError(_("The mission %s is already linked to the opportunity %s.")
+                            % (task.code, task.opportunity_id.display_name))
+        task.write({"opportunity_id": self.id, "is_mission": True})
+        self._post_bulk_notes({self.id: _("<p>Mission %s linked.</p>") % html_escape(
+            task.display_name)})
+        return task
+
+    @api.multi
+    def link_project(self, project=None, name=None):
+        """Link an existing project, or a new one named ``name``, to this opportunity."""
+        self.ensure_one()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        if project:
+            if project.opportunity_id and project.opportunity_id != self:
+                raise UserError(_("The project \"%s\" is already linked to the opportunity %s.")
+                                % (project.name, project.opportunity_id.display_name))
+            project.opportunity_id = self
+        else:
+            if not (name or "").strip():
+                raise UserError(_("Give the new project a name."))
+            project = self.env["project.project"].create({
+                "name": name.strip(), "partner_id": self.partner_id.id,
+                "opportunity_id": self.id})
+        self._post_bulk_notes({self.id: _("<p>Project \"%s\" linked.</p>") % html_escape(
+            project.name)})
+        return project

@@ -1,0 +1,127 @@
+from datetime import datetime, timedelta
+from html import escape as html_escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from ...lib import guard
+
+TRASH_DAYS = 30
+
+
+class CrmLeadTrash(models.Model):
+    """Deleting moves to the trash, out of every search; sales managers restore or delete for
+    good, and a cron empties what has been there too long."""
+
+    _inherit = "crm.lead"
+
+    trash_date = fields.Datetime(string="Moved to the trash on", copy=False, readonly=True,
+                                 index=True)
+    trashed_by_id = fields.Many2one("res.users", string="Moved to the trash by", copy=False,
+                                    readonly=True)
+    active_before_trash = fields.Boolean(string="Active before the trash", copy=False,
+                                         readonly=True)
+
+    @api.model
+    def _where_calc(self, domain, active_test=True):
+        # Trashed opportunities are left out of every search, count, read_group and name
+        # search unless the domain asks for them (the Trash menu). Record rules call this with
+        # active_test=False: they must still see them (restore, permanent deletion).
+        if active_test and not any(isinstance(term, (list, tuple)) and term[0] == "trash_date"
+                                   for term in domain or []):
+            domain = [("trash_date", "=", False)] + list(domain or [])
+        return super()._where_calc(domain, active_test)
+
+    @api.multi
+    def unlink(self):
+        """Deleting moves to the trash (restorable by a sales manager for a while): anyone who
+        may edit an opportunity deletes it, one at a time; several at once, or for good from
+        the trash, sales managers only."""
+        if guard.allowed(guard.PERMANENT_UNLINK):
+            return self._unlink_for_good()
+        manager = self.env.user.has_group("sales_team.group_sale_manager")
+        if len(self) > 1 and not manager:
+            raise AccessError(_("Only sales managers may delete several opportunities at once."))
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        # Fixed SQL; the ids are a parameter. Write access checked just above.
+        self.env.cr.execute("SELECT id FROM crm_lead WHERE id IN %s AND trash_date IS NOT NULL",
+                            (tuple(self.ids) or (0,),))
+        trashed = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if trashed:
+            trashed.action_delete_permanently()
+        (self - trashed)._move_to_trash()
+        return True
+
+    def _unlink_for_good(self):
+        ids = self.ids
+        result = super().unlink()
+        # mail.thread deletes the messages it finds with the user's rights, and a trashed
+        # opportunity's messages are not found (its document is out of every search): they
+        # would stay behind. The opportunities are gone by now, deleted by a user allowed to.
+        self.env["mail.message"].sudo().search(
+            [("model", "=", self._name), ("res_id", "in", ids)]).unlink()
+        return result
+
+    def _move_to_trash(self):
+        if not self:
+            return
+        # Fixed SQL; values are parameters. Callers checked write access (unlink, import undo).
+        # Of write()'s side effects: the write date and uid, the cache invalidation below and a
+        # note (instead of tracking). Not the status recomputation: a trashed opportunity keeps
+        # its status, and is restored as it was.
+        self.env.cr.execute("""
+            UPDATE crm_lead SET active_before_trash = active, active = false,
+                   trash_date = now() AT TIME ZONE 'UTC', trashed_by_id = %s,
+                   write_uid = %s, write_date = now() AT TIME ZONE 'UTC'
+            WHERE id IN %s""", (self.env.uid, self.env.uid, tuple(self.ids)))
+        self.invalidate_cache(["active", "active_before_trash", "trash_date", "trashed_by_id",
+                               "write_uid", "write_date"], self.ids)
+        body = _("<p>Moved to the trash by %s.</p>") % html_escape(self.env.user.name)
+        self._post_bulk_notes({lead_id: body for lead_id in self.ids})
+
+    def _check_trash_manager(self):
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(_("Only sales managers may restore or delete opportunities of "
+                                "the trash."))
+
+    @api.multi
+    def action_restore_from_trash(self):
+        """Back from the trash with everything attached (items, activities, messages,
+        documents never left)."""
+        self._check_trash_manager()
+        self.check_access_rule("write")
+        # Fixed SQL; values are parameters. Sales manager and write access checked above.
+        # Side effects of write() reproduced as when moving to the trash (_move_to_trash).
+        self.env.cr.execute("""
+            UPDATE crm_lead SET active = coalesce(active_before_trash, true), trash_date = NULL,
+                   trashed_by_id = NULL, active_before_trash = NULL, write_uid = %s,
+                   write_date = now() AT TIME ZONE 'UTC'
+            WHERE id IN %s AND trash_date IS NOT NULL RETURNING id""",
+                            (self.env.uid, tuple(self.ids) or (0,)))
+        restored = [row[0] for row in self.env.cr.fetchall()]
+        self.invalidate_cache(["active", "active_before_trash", "trash_date", "trashed_by_id",
+                               "write_uid", "write_date"], self.ids)
+        body = _("<p>Restored from the trash by %s.</p>") % html_escape(self.env.user.name)
+        self._post_bulk_notes({lead_id: body for lead_id in restored})
+        return True
+
+    @api.multi
+    def action_delete_permanently(self):
+        self._check_trash_manager()
+        with guard.internal(guard.PERMANENT_UNLINK):
+            return self.unlink()
+
+    @api.model
+    def _cron_purge_trash(self):
+        """Delete for good what has been in the trash longer than the configured days."""
+        # As superuser: a setting; the cron purges the whole trash, whoever may see it.
+        days = int(self.env["ir.config_parameter"].sudo().get_param(
+            "crm_opportunity_suite.trash_days", TRASH_DAYS) or TRASH_DAYS)
+        limit = fields.Datetime.to_string(datetime.utcnow() - timedelta(days=days))
+        # As superuser: the cron's job is every trashed opportunity, not the cron user's.
+        old = self.sudo().with_context(active_test=False).search(
+            [("trash_date", "!=", False), ("trash_date", "<", limit)])
+        with guard.internal(guard.PERMANENT_UNLINK):
+            old.unlink()
+        return len(old)

@@ -1,0 +1,220 @@
+from collections import OrderedDict, defaultdict
+
+from psycopg2 import sql
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+
+from ...lib import spreadsheet
+from ...lib.columns import IMPORTABLE_KEYS, field_of
+from .cells import ImportRowError
+
+# Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
+PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
+# Opportunities read per query.
+READ_BATCH = 5000
+
+
+class LeadState(dict):
+    """An opportunity's stored values as the import compares them: many2one as ids, empty
+    values as the ORM gives them; also readable as attributes (state.status)."""
+
+    _name = "crm.lead"
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name)
+
+
+def _empty_as_orm(field, value):
+    """A column's value from SQL as the ORM would give it (NULL: False, 0 or 0.0)."""
+    if value is not None:
+        return value
+    if field.type in ("float", "monetary"):
+        return 0.0
+    if field.type == "integer":
+        return 0
+    return False
+
+
+class CrmLeadImportEngineValidation(models.AbstractModel):
+    """Every row checked, and what it would change, before anything is written."""
+
+    _inherit = "crm.lead.import.engine"
+
+    def _lookups(self, rows, mapping):
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        lookups = {"lead": {}, "team": defaultdict(list), "stage": defaultdict(list),
+                   "reason": {}, "user": {}, "tag": {}, "partner": {}, "milestone": {},
+                   "custom": {}, "options": {}, "stage_by_id": {}}
+        id_columns = [col for col, key in mapping.items() if key == "id"]
+        contact_columns = [col for col, key in mapping.items() if key == "contact_id"]
+
+        def ints(columns):
+            found = set()
+            for _line, values in rows:
+                for col in columns:
+                    try:
+                        number = spreadsheet.parse_int(values[col] if col < len(values) else "")
+                    except ValueError:
+                        continue
+                    if number:
+                        found.add(number)
+            return found
+
+        columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
+                   "probability", "partner_id", "reference"] + [
+            field_of(key) for key in mapping.values() if key != "id"]
+        lookups["lead"] = self._lead_states(sorted(ints(id_columns)), columns)
+        lookups["partner"] = {p.id: p for p in self.env["res.partner"].browse(
+            sorted(ints(contact_columns))).exists()}
+        for team in self.env["crm.team"].search([]):
+            lookups["team"][team.name].append(team)
+        for stage in self.env["crm.stage"].search([]):
+            lookups["stage"][stage.name].append((stage.id, stage.team_id.id))
+            lookups["stage_by_id"][stage.id] = stage
+        lookups["reason"] = {r.name: r for r in self.env["crm.lost.reason"].search([])}
+        for user in self.env["res.users"].search([("share", "=", False)]):
+            lookups["user"].setdefault(user.name, user)
+            lookups["user"].setdefault(user.login, user)
+        lookups["tag"] = {t.name: t for t in self.env["crm.probability.tag"].search([])}
+        for lang in ("en_US", "fr_FR"):
+            labels = Lead._fields["status"]._description_selection(self.env(context=dict(
+                self.env.context, lang=lang)))
+            for key, label in labels:
+                lookups["milestone"][spreadsheet.normalise_header(label)] = key
+                lookups["milestone"][key] = key
+        # As superuser: definitions (types, options) only; the values are written with the
+        # user's rights.
+        for definition in self.env["crm.lead.custom.field"].sudo().search(
+                [("field_name", "!=", False)]):
+            lookups["custom"][definition.field_name] = definition
+        return lookups
+
+    def _lead_states(self, ids, columns):
+        """{id: LeadState} of the opportunities the file names that the user may read, read in
+        one query per batch (the ORM's read() of a whole file took seconds)."""
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        Lead.check_access_rights("read")
+        states = {}
+        columns = list(OrderedDict.fromkeys(["id"] + columns))
+        unknown = [name for name in columns if name not in Lead._fields
+                   or not Lead._fields[name].store or Lead._fields[name].type in (
+                       "one2many", "many2many")]
+        if unknown:
+            raise UserError(_("These columns cannot be imported: %(columns)s.")
+                            % {"columns": ", ".join(map(str, unknown))})
+        query = sql.SQL("SELECT {} FROM crm_lead WHERE id IN %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)))
+        for chunk in range(0, len(ids), READ_BATCH):
+            part = Lead.browse(ids[chunk:chunk + READ_BATCH])
+            readable = Lead._search([("id", "in", part.ids)])
+            # Identifiers are stored lead fields (checked above); the ids, those the user may read
+            # (_search), are a parameter.
+            self.env.cr.execute(query, (tuple(readable) or (0,),))
+            for row in self.env.cr.fetchall():
+                state = LeadState({name: _empty_as_orm(Lead._fields[name], value)
+                                   for name, value in zip(columns, row)})
+                states[state.id] = state
+        return states
+
+    @staticmethod
+    def _is_empty(value):
+        return value in (None, False, "") or (hasattr(value, "ids") and not value)
+
+    @api.model
+    def _prepare(self, headers, rows, mapping, update_existing=True, overwrite=False):
+        """Validate every row without writing anything.
+
+        Returns (plan, errors): plan is a list of (line, lead or None, vals, changes) where
+        changes is [(field name, old value, new value)] of what would really change; errors is a
+        list of (line, cell, header, value, reason).
+        """
+        self._check_mapping(mapping)
+        lookups = self._lookups(rows, mapping)
+        formats = self._lang_formats()
+        ordered = sorted(mapping.items(), key=lambda item: IMPORTABLE_KEYS.index(item[1])
+                         if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))
+        plan, errors, seen = [], [], {}
+        for line, values in rows:
+            row_errors = []
+
+            def fail(col, raw, reason):
+                row_errors.append((line, "%s%d" % (spreadsheet.column_letter(col), line),
+                                   headers[col] if col < len(headers) else "", raw, reason))
+
+            lead, vals = None, OrderedDict()
+            for col, key in ordered:
+                raw = values[col] if col < len(values) else ""
+                if raw is None or (isinstance(raw, str) and not raw.strip()):
+                    continue
+                if key == "id":
+                    try:
+                        lead_id = spreadsheet.parse_int(raw)
+                    except ValueError:
+                        fail(col, raw, _("\"%s\" is not an opportunity ID.") % raw)
+                        break
+                    lead = lookups["lead"].get(lead_id)
+                    if not lead or lead.type != "opportunity":
+                        fail(col, raw, _("No opportunity has the ID %s.") % lead_id)
+                        break
+                    if lead_id in seen:
+                        fail(col, raw, _("The ID %s is already on line %d.") % (lead_id,
+                                                                              seen[lead_id]))
+                        break
+                    seen[lead_id] = line
+                    if not update_existing:
+                        fail(col, raw, _("Updating existing opportunities is off."))
+                        break
+                    continue
+                field_name = field_of(key)
+                try:
+                    vals[field_name] = self._convert_cell(key, raw, lead, lookups, vals, formats)
+                except ImportRowError as error:
+                    fail(col, raw, error.args[0])
+            if not row_errors:
+                if "lost_reason" in vals and vals.get("status", lead.status if lead else "open") \
+                        != "lost":
+                    col = next(c for c, k in mapping.items() if k == "lost_reason")
+                    fail(col, values[col], _("A lost reason needs the milestone Lost."))
+                stage = lookups["stage_by_id"].get(lead.stage_id) if lead else None
+                if "team_id" in vals and "stage_id" not in vals and stage and stage.team_id \
+                        and stage.team_id.id != vals["team_id"]:
+                    col = next(c for c, k in mapping.items() if k == "pipeline")
+                    fail(col, values[col], _("The current stage \"%s\" does not belong to this "
+                                             "pipeline: give a stage too.") % stage.name)
+                if not lead and not vals.get("name"):
+                    fail(0, "", _("A new opportunity needs a name (no ID on this line)."))
+            if row_errors:
+                errors.extend(row_errors)
+                continue
+            changes = self._changes(lead, vals, overwrite)
+            plan.append((line, lead, OrderedDict((f, new) for f, _old, new in changes)
+                         if lead else vals, changes))
+        return plan, errors
+
+    def _changes(self, lead, vals, overwrite):
+        changes = []
+        lead_fields = self.env["crm.lead"]._fields
+        for field_name, new in vals.items():
+            if not lead:
+                changes.append((field_name, False, new))
+                continue
+            field = lead_fields[field_name]
+            old = lead[field_name]
+            protected = field_name in PROTECTED_FIELDS or field_name.startswith("x_")
+            if protected and not overwrite and not self._is_empty(old):
+                continue
+            if field.type == "float":
+                if abs((old or 0.0) - (new or 0.0)) < 1e-6:
+                    continue
+            elif (old or False) == (new or False):
+                continue
+            changes.append((field_name, old, new))
+        if lead and any(name == "lost_reason" for name, _o, _n in changes):
+            status = next((new for name, _o, new in changes if name == "status"), lead.status)
+            if status != "lost":  # the milestone was kept (overwrite off): so is the reason
+                changes = [change for change in changes if change[0] != "lost_reason"]
+        return changes

@@ -1,0 +1,151 @@
+from collections import OrderedDict, defaultdict
+
+from odoo import _, models
+from odoo.exceptions import UserError
+
+# Written through the ORM (business logic attached), in this order; the other fields the
+# import writes are plain columns, updated in SQL.
+ORM_FIELDS_ORDER = ("team_id", "stage_id", "probability_tag_id", "probability", "user_id",
+                    "lost_reason", "contact_id", "on_hold")
+# Opportunities per UPDATE.
+SQL_BATCH = 5000
+# What crm.lead.write() does besides writing these columns, in SQL (leads of the import only):
+# a new stage stamps its date; a new salesperson the assignation date (and the days to assign);
+# a probability below 100 clears the closing date and gives the status it implies.
+SQL_EXTRAS = {
+    "stage_id": [("date_last_stage_update", "now() AT TIME ZONE 'UTC'")],
+    "user_id": [("date_open", "now() AT TIME ZONE 'UTC'"),
+                ("day_open", "abs(date_part('day', (now() AT TIME ZONE 'UTC') - "
+                             "crm_lead.create_date))")],
+    "probability": [("date_closed", "NULL"),
+                    ("status", "CASE WHEN NOT crm_lead.active THEN 'lost' WHEN crm_lead.on_hold "
+                               "THEN 'hold' ELSE 'open' END")],
+}
+
+
+class CrmLeadImportEngineWriter(models.AbstractModel):
+    """Writing many opportunities at once: the ORM where crm has business logic, one UPDATE
+    per batch for the plain columns (and those whose side effects SQL_EXTRAS reproduces)."""
+
+    _inherit = "crm.lead.import.engine"
+
+    def _write_grouped(self, Lead, to_write, status_first=False):
+        """Write what the rows change in as few statements as possible: fields with business
+        logic through the ORM, one write() per (field, value) in a fixed order; then every plain
+        column, and the columns whose side effects are reproduced in SQL (SQL_EXTRAS), in one
+        UPDATE per batch of rows. The status may move the stage and the probability: written
+        last on import, first on undo (then the exact previous stage and probability are
+        written back)."""
+        by_field = defaultdict(lambda: defaultdict(list))
+        for lead, vals, _changes in to_write:
+            for name, value in vals.items():
+                by_field[name][value].append(lead.id)
+
+        def write_status():
+            for status, ids in by_field.get("status", {}).items():
+                Lead.browse(ids).write({"status": status})
+
+        if status_first:
+            write_status()
+        sql = OrderedDict()
+        # A stage change on leads given an open probability in the same rows: crm.lead.write()
+        # would set the stage's probability (overwritten next) and recompute closing fields.
+        given_open = {i for v, ids in by_field.get("probability", {}).items() if v < 100
+                      for i in ids}
+        if given_open:
+            stages = self.env["crm.stage"].browse(list(by_field.get("stage_id", {})))
+            for stage in stages.filtered(lambda st: st.probability < 100):
+                ids = by_field["stage_id"][stage.id]
+                sql.setdefault("stage_id", []).extend(
+                    (i, stage.id) for i in ids if i in given_open)
+                by_field["stage_id"][stage.id] = [i for i in ids if i not in given_open]
+        for name in ORM_FIELDS_ORDER:
+            for value, ids in by_field.get(name, {}).items():
+                if not ids or (name == "probability" and value < 100) or (
+                        name == "user_id" and value):
+                    continue
+                Lead.browse(ids).write({name: value})
+        owners = [(i, v) for v, ids in by_field.get("user_id", {}).items() if v for i in ids]
+        teams = {}
+        if owners:
+            sql["user_id"] = owners
+            # Fixed SQL; the ids are a parameter.
+            self.env.cr.execute("SELECT id, team_id FROM crm_lead WHERE id IN %s",
+                                (tuple(i for i, _v in owners),))
+            teams = dict(self.env.cr.fetchall())
+        open_probabilities = [(i, v) for v, ids in by_field.get("probability", {}).items()
+                              if v < 100 for i in ids]
+        if open_probabilities:
+            sql["probability"] = open_probabilities
+        for name, values in by_field.items():
+            if name not in ORM_FIELDS_ORDER and name != "status":
+                sql[name] = [(i, v) for v, ids in values.items() for i in ids]
+        self._sql_update(Lead, sql)
+        if owners:
+            self._move_to_owner_team(Lead, owners, teams)
+        if not status_first:
+            write_status()
+
+    def _move_to_owner_team(self, Lead, owners, teams):
+        """A lead whose sales channel its new salesperson is not a member of moves to the
+        salesperson's channel, as crm's constraint does (through the ORM, few leads)."""
+        groups = defaultdict(list)
+        for lead_id, user_id in owners:
+            groups[(user_id, teams.get(lead_id))].append(lead_id)
+        for (user_id, team_id), lead_ids in groups.items():
+            team = Lead.with_context(team_id=team_id)._onchange_user_values(user_id).get(
+                "team_id")
+            new_team_id = team.id if hasattr(team, "ids") else team
+            if team is not None and new_team_id != team_id:
+                Lead.browse(lead_ids).write({"team_id": new_team_id})
+
+    def _sql_update(self, Lead, columns):
+        """Write {column: [(lead id, value)]} in one UPDATE per batch of leads, access checked.
+        Each column's SQL_EXTRAS (what crm.lead.write() does when it changes) are set in the
+        same statement for the leads given that column; the stored fields depending on the
+        other (plain) columns are recomputed."""
+        rows = defaultdict(dict)
+        for name, pairs in columns.items():
+            for lead_id, value in pairs:
+                rows[lead_id][name] = value
+        if not rows:
+            return
+        ids = sorted(rows)
+        records = Lead.browse(ids)
+        records.check_access_rights("write")
+        records.check_access_rule("write")
+        names = list(columns)
+        # Identifiers below come from this whitelist only (and SQL_EXTRAS, fixed).
+        unknown = set(names) - self._importable_columns()
+        if unknown:
+            raise UserError(_("These columns cannot be imported: %(columns)s.")
+                            % {"columns": ", ".join(sorted(map(str, unknown)))})
+        sets, touched = [], []
+        for index, name in enumerate(names):
+            assignments = [(name, "v.v%d" % index)] + SQL_EXTRAS.get(name, [])
+            for column, expression in assignments:
+                sets.append('"%s" = CASE WHEN v.s%d THEN %s ELSE crm_lead."%s" END' % (
+                    column, index, expression, column))
+                touched.append(column)
+        row_sql = "(%s" + "".join(", %%s::boolean, %%s::%s" % Lead._fields[name].column_type[1]
+                                  for name in names) + ")"
+        aliases = ", ".join("s%d, v%d" % (index, index) for index in range(len(names)))
+        for chunk in range(0, len(ids), SQL_BATCH):
+            part = ids[chunk:chunk + SQL_BATCH]
+            params = [self.env.uid]
+            for lead_id in part:
+                params.append(lead_id)
+                row = rows[lead_id]
+                for name in names:
+                    value = row.get(name)
+                    params += [name in row, None if value is False else value]
+            # Identifiers are whitelisted (above) or fixed; every value is a parameter.
+            self.env.cr.execute(
+                "UPDATE crm_lead SET %s, write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "
+                "FROM (VALUES %s) AS v(id, %s) WHERE crm_lead.id = v.id"
+                % (", ".join(sets), ",".join([row_sql] * len(part)), aliases), params)
+        records.invalidate_cache(touched + ["write_date", "write_uid"])
+        plain = [name for name in names if name not in SQL_EXTRAS]
+        if plain:
+            records.modified(plain)
+            records.recompute()
