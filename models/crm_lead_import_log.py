@@ -183,12 +183,14 @@ class CrmLeadImportLog(models.Model):
         if self.report_file:
             attachments = [(self.report_name, base64.b64decode(self.report_file))]
         if self.state == "failed":
-            body = _("<p>The import of %s wrote nothing: %d rows are invalid (see the attached "
-                     "report).</p>") % (html_escape(self.name), self.rejected_count)
+            body = _("<p>The import of %(file)s wrote nothing: %(count)d rows are invalid (see "
+                     "the attached report).</p>") % {"file": html_escape(self.name),
+                                                     "count": self.rejected_count}
         else:
-            body = _("<p>The import of %s is done: %d opportunities updated, %d created, %d rows "
-                     "rejected.</p>") % (html_escape(self.name), self.updated_count,
-                                         self.created_count, self.rejected_count)
+            body = _("<p>The import of %(file)s is done: %(updated)d opportunities updated, "
+                     "%(created)d created, %(rejected)d rows rejected.</p>") % {
+                         "file": html_escape(self.name), "updated": self.updated_count,
+                         "created": self.created_count, "rejected": self.rejected_count}
         self.message_post(body=body, subject=_("Import of %s") % self.name,
                           partner_ids=self.user_id.partner_id.ids, attachments=attachments,
                           subtype="mail.mt_comment")

@@ -147,8 +147,10 @@ class CrmLeadImport(models.TransientModel):
         updates = [p for p in plan if p[1] and p[3]]
         creates = [p for p in plan if not p[1]]
         unchanged = len(plan) - len(updates) - len(creates)
-        summary = _("%d to update, %d to create, %d unchanged, %d rejected.") % (
-            len(updates), len(creates), unchanged, len({e[0] for e in errors}))
+        summary = _("%(update)d to update, %(create)d to create, %(unchanged)d unchanged, "
+                    "%(rejected)d rejected.") % {
+                        "update": len(updates), "create": len(creates), "unchanged": unchanged,
+                        "rejected": len({e[0] for e in errors})}
         if errors and not self.skip_invalid:
             summary += " " + _("All or nothing: as it is, nothing would be imported.")
         diff_rows = []

@@ -32,8 +32,9 @@ class CrmLeadCore(models.Model):
             if lead.contact_id and lead.partner_id and \
                     lead.contact_id.commercial_partner_id != lead.partner_id.commercial_partner_id:
                 raise ValidationError(_(
-                    "The contact person %s does not belong to the customer %s.")
-                    % (lead.contact_id.display_name, lead.partner_id.display_name))
+                    "The contact person %(contact)s does not belong to the customer "
+                    "%(customer)s.") % {"contact": lead.contact_id.display_name,
+                                        "customer": lead.partner_id.display_name})
 
     @api.onchange("partner_id")
     def _onchange_partner_id_contact(self):

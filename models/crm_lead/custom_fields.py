@@ -55,5 +55,5 @@ class CrmLeadCustomFields(models.Model):
             row = self.env.cr.fetchone()
             if row:
                 raise ValidationError(_(
-                    "The field \"%s\" is mandatory: fill it in on the opportunity \"%s\".")
-                    % (definition.name, row[0]))
+                    "The field \"%(field)s\" is mandatory: fill it in on the opportunity "
+                    "\"%(opportunity)s\".") % {"field": definition.name, "opportunity": row[0]})

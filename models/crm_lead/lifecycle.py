@@ -111,8 +111,8 @@ class CrmLeadLifecycle(models.Model):
             "line_ids": lines,
         }
         copy = self.create(vals)
-        copy._post_bulk_notes({copy.id: _("<p>Copied from %s (%s).</p>") % (
-            html_escape(self.reference or ""), html_escape(self.name))})
+        copy._post_bulk_notes({copy.id: _("<p>Copied from %(reference)s (%(name)s).</p>") % {
+            "reference": html_escape(self.reference or ""), "name": html_escape(self.name)}})
         return copy
 
     @api.multi

@@ -57,8 +57,10 @@ class CrmLeadMissions(models.Model):
             raise UserError(_("The mission %s is already linked to this opportunity.")
                             % task.code)
         if task.opportunity_id:
-            raise UserError(_("The mission %s is already linked to the opportunity %s.")
-                            % (task.code, task.opportunity_id.display_name))
+            raise UserError(_("The mission %(mission)s is already linked to the opportunity "
+                              "%(opportunity)s.") % {
+                                  "mission": task.code,
+                                  "opportunity": task.opportunity_id.display_name})
         task.write({"opportunity_id": self.id, "is_mission": True})
         self._post_bulk_notes({self.id: _("<p>Mission %s linked.</p>") % html_escape(
             task.display_name)})
@@ -72,8 +74,10 @@ class CrmLeadMissions(models.Model):
         self.check_access_rule("write")
         if project:
             if project.opportunity_id and project.opportunity_id != self:
-                raise UserError(_("The project \"%s\" is already linked to the opportunity %s.")
-                                % (project.name, project.opportunity_id.display_name))
+                raise UserError(_("The project \"%(project)s\" is already linked to the "
+                                  "opportunity %(opportunity)s.") % {
+                                      "project": project.name,
+                                      "opportunity": project.opportunity_id.display_name})
             project.opportunity_id = self
         else:
             if not (name or "").strip():

@@ -51,8 +51,10 @@ class CrmLeadTracks(models.Model):
             ("lead_id", "in", self.ids), ("track_id", "=", track.id), ("state", "=", "active")])
         if running:
             raise UserError(_(
-                "The track \"%s\" is already in progress on %s: complete or remove it first.")
-                % (track.name, ", ".join(running.mapped("lead_id.display_name"))))
+                "The track \"%(track)s\" is already in progress on %(opportunities)s: complete "
+                "or remove it first.") % {
+                    "track": track.name,
+                    "opportunities": ", ".join(running.mapped("lead_id.display_name"))})
         end = fields.Date.from_string(end_date)
         templates = track.task_ids.sorted(lambda t: (t.sequence, t.id))
         default_company = self.env.user.company_id
@@ -85,7 +87,7 @@ class CrmLeadTracks(models.Model):
         # As superuser: see the applied tracks above.
         bulk.insert_records(self.env["crm.lead.track.task"].sudo(), task_vals)
         applied._release()
-        body = _("<p>Track \"%s\" applied, to be completed by %s.</p>") % (
-            html_escape(track.name), html_escape(end_date))
+        body = _("<p>Track \"%(track)s\" applied, to be completed by %(date)s.</p>") % {
+            "track": html_escape(track.name), "date": html_escape(end_date)}
         self._post_bulk_notes({lead.id: body for lead in self})
         return applied

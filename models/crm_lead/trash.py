@@ -38,7 +38,15 @@ class CrmLeadTrash(models.Model):
         may edit an opportunity deletes it, one at a time; several at once, or for good from
         the trash, sales managers only."""
         if guard.allowed(guard.PERMANENT_UNLINK):
-            return self._unlink_for_good()
+            ids = self.ids
+            result = super().unlink()
+            # mail.thread deletes the messages it finds with the user's rights, and a trashed
+            # opportunity's messages are not found (its document is out of every search):
+            # they would stay behind. The opportunities are gone by now, deleted by a user
+            # allowed to.
+            self.env["mail.message"].sudo().search(
+                [("model", "=", self._name), ("res_id", "in", ids)]).unlink()
+            return result
         manager = self.env.user.has_group("sales_team.group_sale_manager")
         if len(self) > 1 and not manager:
             raise AccessError(_("Only sales managers may delete several opportunities at once."))
@@ -52,16 +60,6 @@ class CrmLeadTrash(models.Model):
             trashed.action_delete_permanently()
         (self - trashed)._move_to_trash()
         return True
-
-    def _unlink_for_good(self):
-        ids = self.ids
-        result = super().unlink()
-        # mail.thread deletes the messages it finds with the user's rights, and a trashed
-        # opportunity's messages are not found (its document is out of every search): they
-        # would stay behind. The opportunities are gone by now, deleted by a user allowed to.
-        self.env["mail.message"].sudo().search(
-            [("model", "=", self._name), ("res_id", "in", ids)]).unlink()
-        return result
 
     def _move_to_trash(self):
         if not self:

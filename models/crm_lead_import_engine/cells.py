@@ -35,8 +35,9 @@ class CrmLeadImportEngineCells(models.AbstractModel):
                        if not stage_team or stage_team == team_id]
             if not fitting:
                 team = self.env["crm.team"].browse(team_id)
-                raise ImportRowError(_("The stage \"%s\" does not belong to the pipeline \"%s\".")
-                                     % (text, team.name or ""))
+                raise ImportRowError(_("The stage \"%(stage)s\" does not belong to the "
+                                       "pipeline \"%(pipeline)s\".") % {
+                                           "stage": text, "pipeline": team.name or ""})
             return fitting[0]
         if key == "milestone":
             status = lookups["milestone"].get(spreadsheet.normalise_header(text))
@@ -75,8 +76,10 @@ class CrmLeadImportEngineCells(models.AbstractModel):
                 raise ImportRowError(_("No contact has the ID \"%s\".") % text)
             customer = self.env["res.partner"].browse(lead.partner_id if lead else [])
             if customer and partner.commercial_partner_id != customer.commercial_partner_id:
-                raise ImportRowError(_("The contact %s does not belong to the customer %s.") % (
-                    partner.display_name, customer.display_name))
+                raise ImportRowError(_("The contact %(contact)s does not belong to the "
+                                       "customer %(customer)s.") % {
+                                           "contact": partner.display_name,
+                                           "customer": customer.display_name})
             return partner.id
         if key.startswith(columns.CUSTOM_PREFIX):
             definition = lookups["custom"][key[len(columns.CUSTOM_PREFIX):]]
@@ -116,9 +119,9 @@ class CrmLeadImportEngineCells(models.AbstractModel):
             if kind == "date":
                 return fields.Date.to_string(spreadsheet.parse_date(text, date_format))
         except ValueError:
-            raise ImportRowError(_("\"%s\" is not a valid %s.") % (
-                text, dict(definition._fields["field_type"]._description_selection(
-                    self.env))[kind].lower()))
+            raise ImportRowError(_("\"%(value)s\" is not a valid %(kind)s.") % {
+                "value": text, "kind": dict(definition._fields["field_type"]
+                                            ._description_selection(self.env))[kind].lower()})
         if kind == "boolean":
             lowered = spreadsheet.normalise_header(text)
             if lowered in ("1", "yes", "oui", "true", "vrai", "x"):
@@ -130,7 +133,10 @@ class CrmLeadImportEngineCells(models.AbstractModel):
             options = options if options is not None else self._custom_options(definition)
             value = options.get(spreadsheet.normalise_header(text))
             if not value:
-                raise ImportRowError(_("\"%s\" is not an option of \"%s\" (%s).") % (
-                    text, definition.name, ", ".join(definition.option_ids.mapped("name"))))
+                raise ImportRowError(_("\"%(value)s\" is not an option of \"%(field)s\" "
+                                       "(%(options)s).") % {
+                                           "value": text, "field": definition.name,
+                                           "options": ", ".join(
+                                               definition.option_ids.mapped("name"))})
             return value
         return str(text)

@@ -153,7 +153,7 @@ class CrmLeadImportEngine(models.AbstractModel):
                 shown[key] = html_escape(str(self._display(Lead._fields[name], value)))
             return shown[key]
 
-        header = _("<p>Updated by the import of %s:</p><ul>%s</ul>")
+        header = _("<p>Updated by the import of %(file)s:</p><ul>%(changes)s</ul>")
         file_name = html_escape(file_name)
         notes = []
         for lead, _vals, changes in to_write:
@@ -164,7 +164,7 @@ class CrmLeadImportEngine(models.AbstractModel):
                         Lead._fields[name].get_description(self.env)["string"])
                 items.append("<li>%s: %s &#8594; %s</li>" % (
                     labels[name], display(name, old), display(name, new)))
-            notes.append((lead, header % (file_name, "".join(items))))
+            notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
         created_body = _("<p>Created by the import of %s.</p>") % file_name
         notes += [(lead, created_body) for lead in created]
         self._insert_notes(notes)

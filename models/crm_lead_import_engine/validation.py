@@ -161,8 +161,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         fail(col, raw, _("No opportunity has the ID %s.") % lead_id)
                         break
                     if lead_id in seen:
-                        fail(col, raw, _("The ID %s is already on line %d.") % (lead_id,
-                                                                              seen[lead_id]))
+                        fail(col, raw, _("The ID %(id)s is already on line %(line)d.") % {
+                            "id": lead_id, "line": seen[lead_id]})
                         break
                     seen[lead_id] = line
                     if not update_existing:
