@@ -20,6 +20,7 @@ from . import test_security_data
 from . import test_security_documents
 from . import test_security_lifecycle
 from . import test_send_all
+from . import test_sql_parity
 from . import test_spreadsheet
 from . import test_status
 from . import test_tracks
