@@ -68,6 +68,11 @@ start_make() {  # start_make NAME TARGET [VAR=VALUE...]
     SERVER=$!
 }
 
+running() {  # running PID...: those that run (not ended, not zombies)
+    local p
+    for p in "$@"; do if proc_alive "$p"; then echo "$p"; fi; done
+}
+
 answers() { curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/web/login"; }
 
 wait_until_answers() {  # wait_until_answers SECONDS
@@ -82,7 +87,7 @@ wait_until_answers() {  # wait_until_answers SECONDS
 
 # stop_make SIGNAL process|group: send it, wait for make to end, check that nothing is left.
 stop_make() {
-    local sig=$1 target=$2 pid=$SERVER i status left group shutdowns forced ok=0
+    local sig=$1 target=$2 pid=$SERVER i j status left leftover group shutdowns forced ok=0
     SERVER=""
     if [ "$target" = group ]; then kill -"$sig" -- "-$pid"; else kill -"$sig" "$pid"; fi
     for ((i = 0; i < 1200; i++)); do
@@ -97,18 +102,31 @@ stop_make() {
     fi
     status=$(cd / && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLONE_PGDIR/data" status 2>&1)
     [ $? = 3 ] || ok=1
-    left=$(pgrep -af -- "$CLONE|$CLONE_PGDIR" | grep -v -- "pgrep" || true)
-    [ -z "$left" ] || ok=1
-    group=$(pgrep -g "$pid" || true)
-    [ -z "$group" ] || ok=1
+    # Processes that ended but wait to be reaped by init (zombies; init may take a second or
+    # two) are not running: they do not count.
+    leftover=$(pgrep -g "$pid" | xargs | tr ' ' ,)
+    if [ -n "$leftover" ]; then
+        echo "  in make's group as make ended:"
+        ps -o pid,ppid,stat,args -p "$leftover" | cut -c1-120 | sed 's/^/    /'
+    fi
+    for ((j = 0; j < 20; j++)); do
+        left=$(running $(pgrep -f -- "$CLONE|$CLONE_PGDIR") | xargs)
+        group=$(running $(pgrep -g "$pid") | xargs)
+        [ -n "$left$group" ] || break
+        sleep 0.1
+    done
+    if [ -n "$left$group" ]; then
+        ok=1
+        ps -o pid,ppid,pgid,stat,etime,args -p "$(echo $left $group | tr ' ' ,)" | cut -c1-200
+    fi
     if answers; then echo "port $PORT still answers"; ok=1; fi
     shutdowns=$(grep -c 'Initiating shutdown' "$MAKE_LOG")
     forced=$(grep -c 'Forced shutdown' "$MAKE_LOG")
     [ "$forced" = 0 ] || ok=1
     echo "  SIG$sig to make's $target: make exited in $((i / 10)).$((i % 10)) s;" \
         "pg_ctl status: $status"
-    echo "  processes of the clone or its cluster left: ${left:-none};" \
-        "in make's group: ${group:-none}; Odoo log: 'Initiating shutdown' x$shutdowns," \
+    echo "  processes of the clone or its cluster left: ${left:-none} (pgrep -f);" \
+        "in make's group: ${group:-none} (pgrep -g); Odoo log: 'Initiating shutdown' x$shutdowns," \
         "'Forced shutdown' x$forced"
     if [ "$ok" != 0 ]; then tail -n 30 "$MAKE_LOG"; fi
     SHUTDOWNS=$shutdowns
