@@ -159,6 +159,10 @@ watch_make() {
     local parent=$PPID script=$$
     [ "$(cat "/proc/$parent/comm" 2>/dev/null)" = make ] || return 0
     (
+        # Quiet when stopped (bash reports a job killed by a signal), and no sleep process: a
+        # read that times out on a pipe nobody writes to.
+        trap 'exit 0' HUP TERM
+        exec 9<> <(:)
         seen=0
         while kill -0 "$script" 2>/dev/null; do
             blocked=""
@@ -169,7 +173,7 @@ watch_make() {
             # SIGHUP (1), SIGINT (2), SIGTERM (15): bits 0, 1, 14.
             if (( 0x$blocked & 0x4003 )); then seen=$((seen + 1)); else seen=0; fi
             if [ "$seen" -ge 2 ]; then kill -TERM "$script"; exit 0; fi
-            sleep 0.5
+            read -r -t 0.5 -u 9 _ || true
         done
     ) &
     WATCHER=$!
@@ -177,7 +181,6 @@ watch_make() {
 
 stop_watcher() {
     [ -n "$WATCHER" ] || return 0
-    pkill -TERM -P "$WATCHER" 2>/dev/null || true
     kill -TERM "$WATCHER" 2>/dev/null || true
     reap "$WATCHER"
     WATCHER=""
