@@ -18,6 +18,7 @@ bench:
 pot:
 	bash tools/i18n.sh
 
+# Stops and deletes this checkout's PostgreSQL cluster (outside the checkout, see tools/common.sh).
 clean:
-	-bash -c '. tools/common.sh && pg_stop'
+	bash -c '. tools/common.sh && clean_checkout'
 	rm -rf .build

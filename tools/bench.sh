@@ -5,14 +5,14 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 DB=${BENCH_DB:-crm_suite_bench}
-bash "$ROOT/tools/setup.sh"
-trap pg_stop EXIT
+stop_on_signals
+run_step bash "$ROOT/tools/setup.sh"
 pg_start
 mkdir -p "$BUILD/log"
 db_ensure "$DB" "$BUILD/log/$DB-install.log" "$BUILD/log/$DB-update.log"
 for bench in "$ROOT"/bench/${BENCH:-[!_]*}.py; do
     log "benchmark $(basename "$bench")"
-    "$VENV/bin/python" "$bench" --db "$DB" ${BENCH_ARGS:-} -- \
+    run_step "$VENV/bin/python" "$bench" --db "$DB" ${BENCH_ARGS:-} -- \
         --addons-path="$ADDONS_PATH" --db_host="$PGDIR/run" --db_port="$PGPORT" \
         --db_user="$PGUSER_ODOO" --data-dir="$BUILD/filestore" \
         --logfile="$BUILD/log/bench.log" --log-level=warn

@@ -4,8 +4,8 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 DB=crm_suite_i18n
-bash "$ROOT/tools/setup.sh"
-trap pg_stop EXIT
+stop_on_signals
+run_step bash "$ROOT/tools/setup.sh"
 pg_start
 mkdir -p "$BUILD/log"
 if db_exists "$DB"; then

@@ -7,6 +7,8 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 DB=${TEST_DB:-crm_suite_test}
 if [ "${1:-}" = "--stop" ]; then pg_stop; exit 0; fi
+KEEP_PG=1
+stop_on_signals
 pg_start || exit 1
 db_exists "$DB" || { echo "no database $DB: run make test once"; exit 1; }
 conf="$BUILD/odoo-quick.conf"
@@ -18,7 +20,7 @@ db_port = $PGPORT
 db_user = $PGUSER_ODOO
 data_dir = $BUILD/filestore
 logfile = $BUILD/log/quick-pytest.log
-http_port = 8199
+http_port = $QUICK_PORT
 http_interface = 127.0.0.1
 CONF
 if [ "${SKIP_UPDATE:-}" != 1 ]; then
@@ -29,6 +31,6 @@ if [ "${SKIP_UPDATE:-}" != 1 ]; then
 fi
 files=()
 for f in "$@"; do files+=("$MODULE/$f"); done
-cd "$ADDONS_DIR" && PYTHONPATH="$ROOT/tools" CRM_SUITE_ADDON_LINK="$ADDONS_DIR/$MODULE" \
+run_step env -C "$ADDONS_DIR" PYTHONPATH="$ROOT/tools" CRM_SUITE_ADDON_LINK="$ADDONS_DIR/$MODULE" \
     "$VENV/bin/pytest" -p pytest_addon_path -p no:cacheprovider -p no:warnings \
     --odoo-config "$conf" --odoo-database "$DB" -q -x -r fE "${files[@]:-$MODULE/tests}"

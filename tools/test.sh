@@ -1,27 +1,23 @@
 #!/usr/bin/env bash
 # make test: set everything up, install the addon (+ sale_crm) with demo data in a fresh
 # database, run the addon's tests and Odoo's own crm and sale_crm tests with the addon installed
-# (pytest-odoo), then the browser check against a real server. Fails on any failing test and on
-# any ERROR/CRITICAL log line; ends with "N passed, N failed".
+# (pytest-odoo), then the browser checks against a real server, then the tooling's own test
+# (tools/test_make_run.sh). Fails on any failing test and on any ERROR/CRITICAL log line; ends
+# with "N passed, N failed". Stops cleanly on SIGINT, SIGTERM and SIGHUP (tools/common.sh).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 DB=${TEST_DB:-crm_suite_test}
-UI_PORT=${UI_PORT:-8169}
 LOGDIR="$BUILD/log"
 started=$(date +%s)
 
-bash "$ROOT/tools/setup.sh" || exit 1
+stop_on_signals
+run_step bash "$ROOT/tools/setup.sh" || exit 1
 mkdir -p "$LOGDIR"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
-    fi
-    pg_stop
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# The test server's port, UI_PORT, differs between checkouts (tools/common.sh); if it is taken
+# anyway, the next free one.
+if ! port_free "$UI_PORT" 127.0.0.1; then
+    UI_PORT=$(free_port "$UI_PORT" 127.0.0.1) || die "no free port from $UI_PORT on: choose one with UI_PORT=..."
+fi
 pg_start || exit 1
 
 failed_steps=()
@@ -57,11 +53,11 @@ odoo_suites=()
 for addon in crm sale_crm; do
     [ -d "$SITE/odoo/addons/$addon/tests" ] && odoo_suites+=("$SITE/odoo/addons/$addon/tests")
 done
-( cd "$ADDONS_DIR" && PYTHONPATH="$ROOT/tools" CRM_SUITE_ADDON_LINK="$ADDONS_DIR/$MODULE" \
+run_step env -C "$ADDONS_DIR" PYTHONPATH="$ROOT/tools" CRM_SUITE_ADDON_LINK="$ADDONS_DIR/$MODULE" \
     "$VENV/bin/pytest" -p pytest_addon_path -p no:cacheprovider -p no:warnings \
     --odoo-config "$BUILD/odoo-test.conf" --odoo-database "$DB" \
     --junitxml "$LOGDIR/pytest.xml" -o junit_family=xunit1 -q -r fE \
-    "$MODULE/tests" "${odoo_suites[@]}" )
+    "$MODULE/tests" "${odoo_suites[@]}"
 pytest_rc=$?
 if [ "$pytest_rc" != 0 ]; then failed_steps+=("pytest exited $pytest_rc"); fi
 if log_errors "$LOGDIR/test-pytest-odoo.log"; then
@@ -87,9 +83,9 @@ PY
 ui_total=0; ui_failed=0
 db_settle_modules "$DB"
 : >"$LOGDIR/test-ui-server.log"
-"${ODOO[@]}" -d "$DB" --db-filter="^$DB\$" --http-port="$UI_PORT" --http-interface=127.0.0.1 \
-    --workers=0 --max-cron-threads=0 --logfile="$LOGDIR/test-ui-server.log" &
-server_pid=$!
+start_server "${ODOO[@]}" -d "$DB" --db-filter="^$DB\$" --http-port="$UI_PORT" \
+    --http-interface=127.0.0.1 --workers=0 --max-cron-threads=0 \
+    --logfile="$LOGDIR/test-ui-server.log"
 for _ in $(seq 1 60); do
     curl -sf -o /dev/null "http://127.0.0.1:$UI_PORT/web/login" && break
     sleep 1
@@ -97,19 +93,32 @@ done
 for check in "$ROOT"/tests/ui/check_*.py; do
     ui_total=$((ui_total + 1))
     log "browser check $(basename "$check")"
-    if ! "$UIVENV/bin/python" "$check" --url "http://127.0.0.1:$UI_PORT" --db "$DB" \
+    if ! run_step "$UIVENV/bin/python" "$check" --url "http://127.0.0.1:$UI_PORT" --db "$DB" \
             --out "$ROOT/docs"; then
         ui_failed=$((ui_failed + 1))
         failed_steps+=("browser check $(basename "$check")")
     fi
 done
-kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+stop_server
 if log_errors "$LOGDIR/test-ui-server.log"; then
     failed_steps+=("ERROR/CRITICAL lines in the server log during browser checks")
 fi
 
-total=$((py_total - py_skipped + ui_total))
-failed=$((py_failed + ui_failed))
+# 4. The tooling itself: make run from a clone in a 0700 directory, stopped by each signal
+# (tools/test_make_run.sh; skipped in the make test that it runs itself).
+tools_total=0; tools_failed=0
+if [ "${CRM_SUITE_SKIP_TOOLS_TESTS:-}" != 1 ]; then
+    : >"$LOGDIR/test-make-run.results"
+    if ! run_step bash "$ROOT/tools/test_make_run.sh" "$LOGDIR/test-make-run.results"; then
+        failed_steps+=("tools/test_make_run.sh (see its output above)")
+    fi
+    tools_total=$(grep -cE '^(ok|not ok) ' "$LOGDIR/test-make-run.results")
+    tools_failed=$(grep -c '^not ok ' "$LOGDIR/test-make-run.results")
+    if [ "$tools_total" = 0 ]; then tools_total=1; tools_failed=1; fi
+fi
+
+total=$((py_total - py_skipped + ui_total + tools_total))
+failed=$((py_failed + ui_failed + tools_failed))
 passed=$((total - failed))
 log "make test took $(( $(date +%s) - started )) s"
 for step in "${failed_steps[@]+"${failed_steps[@]}"}"; do echo "FAILED: $step"; done
