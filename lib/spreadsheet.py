@@ -17,6 +17,10 @@ import xlsxwriter
 MAX_FILE_SIZE = 20 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
+# CSV text that a spreadsheet program would run: a function call (=HYPERLINK(...)), a cell or
+# sheet reference (=B2*2, =Sheet1!A1). Text the export neutralised starts with a quote.
+FORMULA_TEXT = re.compile(r"^=\s*(?:[A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b|"
+                          r"(?:'[^']+'|[A-Za-z_][\w.]*)!\$?[A-Za-z]{1,3}\$?\d)")
 
 
 class SpreadsheetError(ValueError):
@@ -27,6 +31,12 @@ class SpreadsheetError(ValueError):
         super().__init__(message % params if params else message)
         self.code = code
         self.params = params
+
+
+class Formula(str):
+    """A cell holding a formula rather than a value: CSV text that starts like one, or an
+    .xlsx formula that no spreadsheet program calculated (no cached value). Its text is the
+    formula; the import refuses it unless asked to take it as text."""
 
 
 def neutralise(value):
@@ -136,7 +146,8 @@ def _read_csv(content):
             if headers is None:
                 headers = [cell.strip() for cell in row]
             else:
-                rows.append((line, row))
+                rows.append((line, [Formula(cell) if FORMULA_TEXT.match(cell) else cell
+                                    for cell in row]))
     except csv.Error as error:
         raise SpreadsheetError("malformed", "The CSV file is malformed: %(detail)s", detail=error)
     if headers is None:
@@ -145,29 +156,47 @@ def _read_csv(content):
 
 
 def _read_xlsx(content):
+    # Read as written (formulas as their text): a second pass for the values that spreadsheet
+    # programs cached, only when the sheet has formulas (exports have none).
+    rows, formulas = _read_xlsx_pass(content, data_only=False)
+    if formulas:
+        cached = dict(_read_xlsx_pass(content, data_only=True)[0])
+        for line, values in rows:
+            for col in formulas.get(line, ()):
+                value = cached.get(line, [])[col] if col < len(cached.get(line, [])) else None
+                values[col] = Formula(values[col]) if value is None else value
+    if not rows:
+        raise SpreadsheetError("no_header", "The file has no header row.")
+    return [str(value).strip() for value in rows[0][1]], rows[1:]
+
+
+def _read_xlsx_pass(content, data_only):
+    """([(line, values)] of the non-empty rows of the first sheet, {line: [columns of the
+    formula cells]})."""
     import openpyxl  # only needed to read .xlsx
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True,
+                                          data_only=data_only)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise SpreadsheetError("bad_xlsx", "This .xlsx file cannot be read (%(detail)s).",
                                detail=error.__class__.__name__)
+    rows, formulas = [], {}
     try:
         sheet = workbook.worksheets[0]
-        headers = None
-        rows = []
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = ["" if value is None else value for value in values]
-            if not any(str(value).strip() for value in values):
+        for line, cells in enumerate(sheet.iter_rows(), start=1):
+            values = [getattr(cell, "value", None) for cell in cells]
+            if all(value is None or not str(value).strip() for value in values):
                 continue
-            if headers is None:
-                headers = [str(value).strip() for value in values]
-            else:
-                rows.append((line, values))
+            if not data_only:
+                values = ["" if value is None else value for value in values]
+            columns = [col for col, cell in enumerate(cells)
+                       if getattr(cell, "data_type", None) == "f"]
+            if columns:
+                formulas[line] = columns
+            rows.append((line, values))
     finally:
         workbook.close()
-    if headers is None:
-        raise SpreadsheetError("no_header", "The file has no header row.")
-    return headers, rows
+    return rows, formulas
 
 
 def column_letter(index):
@@ -200,56 +229,3 @@ def match_headers(headers, aliases):
             mapping[index] = key
             used.add(key)
     return mapping
-
-
-def parse_number(value, decimal_point=".", thousands_sep=","):
-    """A number from a cell: numbers pass through; text is read with the user's separators
-    (and the other usual ones when unambiguous). Empty -> None; otherwise ValueError."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if not text:
-        return None
-    text = re.sub(r"[^\d,.\-+ ']", "", text)  # currency symbols, percent signs
-    text = text.replace(" ", "").replace("'", "")
-    if thousands_sep and thousands_sep not in (" ", "\u00a0", "\u202f"):
-        if text.count(decimal_point) <= 1 and thousands_sep != decimal_point:
-            text = text.replace(thousands_sep, "")
-    if decimal_point != ".":
-        text = text.replace(decimal_point, ".")
-    if not re.match(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", text):
-        raise ValueError(value)
-    return float(text)
-
-
-def parse_date(value, date_format="%m/%d/%Y"):
-    """A date from a cell: .xlsx dates pass through; text in ISO (YYYY-MM-DD) or the user's
-    language format. Empty -> None; otherwise ValueError."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", date_format):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
-
-
-def parse_int(value):
-    number = parse_number(value)
-    if number is None:
-        return None
-    if number != int(number):
-        raise ValueError(value)
-    return int(number)

@@ -63,19 +63,20 @@ class CrmLeadImportLog(models.Model):
     # ------------------------------------------------------------------ importing
 
     def _import(self, file_name, headers, rows, mapping, update_existing=True, overwrite=False,
-                skip_invalid=False):
+                skip_invalid=False, formulas_as_text=False):
         """Validate and apply an import; returns the log (this one, or a new one when called on
         no log). Nothing is written when a row is invalid and skip_invalid is off: the log then
         only carries the error report. The import writes its log, and may close many
         opportunities at once (the milestone column): both allowed here only."""
         with guard.internal(guard.IMPORT_LOG, guard.CLOSE):
             return self._import_file(file_name, headers, rows, mapping, update_existing,
-                                     overwrite, skip_invalid)
+                                     overwrite, skip_invalid, formulas_as_text)
 
     def _import_file(self, file_name, headers, rows, mapping, update_existing, overwrite,
-                     skip_invalid):
+                     skip_invalid, formulas_as_text=False):
         Engine = self.env["crm.lead.import.engine"]
-        plan, errors = Engine._prepare(headers, rows, mapping, update_existing, overwrite)
+        plan, errors = Engine._prepare(headers, rows, mapping, update_existing, overwrite,
+                                       formulas_as_text)
         log = self.create({"name": file_name or _("Import")}) if not self else self
         if errors and not skip_invalid:
             return log._record_failure(errors)
@@ -138,18 +139,19 @@ class CrmLeadImportLog(models.Model):
     # ------------------------------------------------------------------ background
 
     @api.model
-    def _enqueue(self, file_name, content, mapping, update_existing, overwrite, skip_invalid):
+    def _enqueue(self, file_name, content, mapping, update_existing, overwrite, skip_invalid,
+                 formulas_as_text=False):
         """A large file: keep it on a queued log and import it in a queue_job job."""
         self.env["crm.lead.import.engine"]._check_mapping(mapping)
         with guard.internal(guard.IMPORT_LOG):
             log = self._create_queued(file_name, content, mapping, update_existing, overwrite,
-                                      skip_invalid)
+                                      skip_invalid, formulas_as_text)
         log.with_delay(description=_("Import of %(file)s") % {"file": log.name}
                        )._run_in_background()
         return log
 
     def _create_queued(self, file_name, content, mapping, update_existing, overwrite,
-                       skip_invalid):
+                       skip_invalid, formulas_as_text=False):
         return self.create({
             "name": file_name or _("Import"),
             "state": "queued",
@@ -157,7 +159,7 @@ class CrmLeadImportLog(models.Model):
             "options": json.dumps({
                 "mapping": {str(col): key for col, key in mapping.items()},
                 "update_existing": update_existing, "overwrite": overwrite,
-                "skip_invalid": skip_invalid}),
+                "skip_invalid": skip_invalid, "formulas_as_text": formulas_as_text}),
         })
 
     @job(default_channel="root")
@@ -174,7 +176,8 @@ class CrmLeadImportLog(models.Model):
         with guard.internal(guard.IMPORT_LOG):
             self.write({"state": "done"})
         self._import(self.name, headers, rows, mapping, bool(options["update_existing"]),
-                     bool(options["overwrite"]), bool(options["skip_invalid"]))
+                     bool(options["overwrite"]), bool(options["skip_invalid"]),
+                     bool(options.get("formulas_as_text")))
         self._notify_user()
 
     def _notify_user(self):

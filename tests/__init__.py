@@ -9,9 +9,11 @@ from . import test_documents
 from . import test_export
 from . import test_i18n
 from . import test_import
+from . import test_import_parsing
 from . import test_lifecycle
 from . import test_lines
 from . import test_missions
+from . import test_parsing
 from . import test_probability_tag
 from . import test_recurrence
 from . import test_reference

@@ -33,6 +33,10 @@ class CrmLeadImport(models.TransientModel):
     skip_invalid = fields.Boolean(
         string="Skip invalid rows",
         help="Off (all or nothing): one invalid row and nothing is written.")
+    formulas_as_text = fields.Boolean(
+        string="Import formulas as text",
+        help="Off: cells holding a formula (=SUM(...), =HYPERLINK(...)) rather than a value are "
+             "refused. On: the formula's text is imported as it is.")
     column_ids = fields.One2many("crm.lead.import.column", "wizard_id", string="Columns")
     preview_html = fields.Html(string="Preview", readonly=True, sanitize=False)
     log_id = fields.Many2one("crm.lead.import.log", string="Import", readonly=True)
@@ -96,7 +100,8 @@ class CrmLeadImport(models.TransientModel):
     def action_dry_run(self):
         headers, rows = self._read()
         plan, errors = self.env["crm.lead.import.engine"]._prepare(
-            headers, rows, self._mapping(), self.update_existing, self.overwrite)
+            headers, rows, self._mapping(), self.update_existing, self.overwrite,
+            self.formulas_as_text)
         self.preview_html = self._diff_html(plan, errors)
         return self._reopen()
 
@@ -109,14 +114,15 @@ class CrmLeadImport(models.TransientModel):
             "crm_opportunity_suite.background_import_rows", BACKGROUND_ROWS))
         if len(rows) > threshold:
             log = Log._enqueue(self.file_name, base64.b64decode(self.file_data), self._mapping(),
-                               self.update_existing, self.overwrite, self.skip_invalid)
+                               self.update_existing, self.overwrite, self.skip_invalid,
+                               self.formulas_as_text)
             self.preview_html = "<p>%s</p>" % html.escape(_(
                 "%d rows: the import runs in the background. You will be notified (inbox and "
                 "e-mail) when it is done, with the report of rejected rows.") % len(rows))
         else:
             log = Log.browse()._import(
                 self.file_name, headers, rows, self._mapping(), self.update_existing,
-                self.overwrite, self.skip_invalid)
+                self.overwrite, self.skip_invalid, self.formulas_as_text)
         self.write({"log_id": log.id, "state": "done"})
         return self._reopen()
 

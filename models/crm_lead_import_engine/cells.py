@@ -1,10 +1,18 @@
 from odoo import _, fields, models
 
-from ...lib import columns, spreadsheet
+from ...lib import columns, parsing, spreadsheet
 
 
 class ImportRowError(Exception):
     """A cell that cannot be imported; its argument is the reason, translated."""
+
+
+class StageMove(object):
+    """A milestone cell naming a stage of the opportunity's pipeline (as Capsule files do):
+    the row moves to that stage."""
+
+    def __init__(self, stage_id):
+        self.stage_id = stage_id
 
 
 class CrmLeadImportEngineCells(models.AbstractModel):
@@ -12,9 +20,70 @@ class CrmLeadImportEngineCells(models.AbstractModel):
 
     _inherit = "crm.lead.import.engine"
 
+    def _column_formats(self, rows, mapping, lookups):
+        """{key: NumberColumn or DateColumn} of the mapped number and date columns, each
+        convention worked out from the whole column (the user's language breaks ties)."""
+        decimal_point, _thousands_sep, date_format = self._lang_formats()
+        kinds = {"expected_revenue": "float", "probability": "float", "due_date": "date"}
+        formats = {}
+        for col, key in mapping.items():
+            kind = kinds.get(key)
+            if key.startswith(columns.CUSTOM_PREFIX):
+                definition = lookups["custom"].get(key[len(columns.CUSTOM_PREFIX):])
+                kind = definition and definition.field_type
+            if kind not in ("integer", "float", "date"):
+                continue
+            values = [row[col] for _line, row in rows if col < len(row)]
+            if kind == "date":
+                formats[key] = parsing.DateColumn(values, parsing.day_first(date_format))
+            else:
+                formats[key] = parsing.NumberColumn(values, decimal_point,
+                                                    percent=key == "probability")
+        return formats
+
+    def _cell_error(self, error, text, kind=None):
+        """The reason a number or date cell is refused, translated."""
+        if kind and error.code in ("not_number", "not_date"):
+            return ImportRowError(_("\"%(value)s\" is not a valid %(kind)s.") % {
+                "value": text, "kind": kind})
+        messages = {
+            "not_number": _("\"%(value)s\" is not a number."),
+            "not_integer": _("\"%(value)s\" is not a whole number."),
+            "decimal_comma": _("\"%(value)s\" has a decimal comma, but the other numbers of "
+                               "this column have a decimal point (1,234.50): write it the "
+                               "same way."),
+            "decimal_point": _("\"%(value)s\" has a decimal point, but the other numbers of "
+                               "this column have a decimal comma (1 234,50): write it the "
+                               "same way."),
+            "not_date": _("\"%(value)s\" is not a date."),
+            "day_first": _("\"%(value)s\" is written day first, but the other dates of this "
+                           "column are month first: write it as YYYY-MM-DD."),
+            "month_first": _("\"%(value)s\" is written month first, but the other dates of "
+                             "this column are day first: write it as YYYY-MM-DD."),
+            "date_ambiguous": _("\"%(value)s\" can be read day first or month first, and this "
+                                "column has dates of both kinds: write it as YYYY-MM-DD."),
+        }
+        return ImportRowError(messages[error.code] % {"value": text})
+
+    def _stage_in_pipeline(self, text, lead, lookups, row_vals):
+        """(stage id, None) of the stage named exactly ``text`` in the row's pipeline, or
+        (None, the reason)."""
+        stages = lookups["stage"].get(str(text), [])
+        if not stages:
+            return None, _("No stage is named \"%(stage)s\" (names must match exactly).") % {
+                "stage": text}
+        team_id = row_vals.get("team_id", lead.team_id if lead else False)
+        fitting = [stage_id for stage_id, stage_team in stages
+                   if not stage_team or stage_team == team_id]
+        if not fitting:
+            team = self.env["crm.team"].browse(team_id)
+            return None, _("The stage \"%(stage)s\" does not belong to the pipeline "
+                           "\"%(pipeline)s\".") % {"stage": text, "pipeline": team.name or ""}
+        return fitting[0], None
+
     def _convert_cell(self, key, raw, lead, lookups, row_vals, formats):
-        """Value to write for one cell (raises ImportRowError with the reason)."""
-        decimal_point, thousands_sep, date_format = formats
+        """Value to write for one cell (raises ImportRowError with the reason); formats are
+        the column conventions of _column_formats."""
         text = raw.strip() if isinstance(raw, str) else raw
         if key == "name":
             return str(text)
@@ -26,33 +95,30 @@ class CrmLeadImportEngineCells(models.AbstractModel):
                                      _("Several pipelines are named \"%s\".") % text)
             return teams[0].id
         if key == "stage":
-            stages = lookups["stage"].get(str(text), [])
-            if not stages:
-                raise ImportRowError(_("No stage is named \"%s\" (names must match exactly).")
-                                     % text)
-            team_id = row_vals.get("team_id", lead.team_id if lead else False)
-            fitting = [stage_id for stage_id, stage_team in stages
-                       if not stage_team or stage_team == team_id]
-            if not fitting:
-                team = self.env["crm.team"].browse(team_id)
-                raise ImportRowError(_("The stage \"%(stage)s\" does not belong to the "
-                                       "pipeline \"%(pipeline)s\".") % {
-                                           "stage": text, "pipeline": team.name or ""})
-            return fitting[0]
+            stage_id, reason = self._stage_in_pipeline(text, lead, lookups, row_vals)
+            return stage_id or self._reject(reason)
         if key == "milestone":
-            status = lookups["milestone"].get(spreadsheet.normalise_header(text))
-            if not status:
-                raise ImportRowError(_("Unknown milestone \"%s\": use Open, On hold, Won or Lost.")
-                                     % text)
-            return status
+            status = lookups["milestone"].get(spreadsheet.normalise_header(text)) \
+                or parsing.milestone_of(text)
+            if status:
+                return status
+            stage_id, _reason = self._stage_in_pipeline(text, lead, lookups, row_vals)
+            if not stage_id:
+                raise ImportRowError(_("Unknown milestone \"%(value)s\": use Open, On hold, Won "
+                                       "or Lost, or the name of a stage of the opportunity's "
+                                       "pipeline.") % {"value": text})
+            if row_vals.get("stage_id", stage_id) != stage_id:
+                raise ImportRowError(_("The milestone names the stage \"%(stage)s\", the Stage "
+                                       "column another one.") % {"stage": text})
+            return StageMove(stage_id)
         if key == "lost_reason":
             return self._by_name(lookups["reason"], text) or self._reject(
                 _("No lost reason is named \"%s\".") % text)
         if key in ("expected_revenue", "probability"):
             try:
-                number = spreadsheet.parse_number(text, decimal_point, thousands_sep)
-            except ValueError:
-                raise ImportRowError(_("\"%s\" is not a number.") % text)
+                number = formats[key].parse(text)
+            except parsing.CellError as error:
+                raise self._cell_error(error, text)
             if key == "probability" and not 0 <= number <= 100:
                 raise ImportRowError(_("A probability is between 0 and 100."))
             return number
@@ -64,13 +130,13 @@ class CrmLeadImportEngineCells(models.AbstractModel):
                 _("No user is named \"%s\".") % text)
         if key == "due_date":
             try:
-                return fields.Date.to_string(spreadsheet.parse_date(text, date_format))
-            except ValueError:
-                raise ImportRowError(_("\"%s\" is not a date.") % text)
+                return fields.Date.to_string(formats[key].parse(text))
+            except parsing.CellError as error:
+                raise self._cell_error(error, text)
         if key == "contact_id":
             try:
-                partner = lookups["partner"].get(spreadsheet.parse_int(text))
-            except ValueError:
+                partner = lookups["partner"].get(parsing.parse_int(text))
+            except parsing.CellError:
                 partner = None
             if not partner:
                 raise ImportRowError(_("No contact has the ID \"%s\".") % text)
@@ -85,7 +151,8 @@ class CrmLeadImportEngineCells(models.AbstractModel):
             definition = lookups["custom"][key[len(columns.CUSTOM_PREFIX):]]
             if definition.field_type == "selection" and key not in lookups["options"]:
                 lookups["options"][key] = self._custom_options(definition)
-            return self._convert_custom(definition, text, formats, lookups["options"].get(key))
+            return self._convert_custom(definition, text, formats.get(key),
+                                        lookups["options"].get(key))
         raise ImportRowError(_("This column cannot be imported."))
 
     @staticmethod
@@ -107,21 +174,19 @@ class CrmLeadImportEngineCells(models.AbstractModel):
         options.update({o.value: o.value for o in definition.option_ids})
         return options
 
-    def _convert_custom(self, definition, text, formats, options=None):
-        decimal_point, thousands_sep, date_format = formats
+    def _convert_custom(self, definition, text, column, options=None):
+        """``column``: the NumberColumn or DateColumn of a number or date field."""
         kind = definition.field_type
         try:
             if kind == "integer":
-                return spreadsheet.parse_int(spreadsheet.parse_number(
-                    text, decimal_point, thousands_sep))
+                return column.parse_int(text)
             if kind == "float":
-                return spreadsheet.parse_number(text, decimal_point, thousands_sep)
+                return column.parse(text)
             if kind == "date":
-                return fields.Date.to_string(spreadsheet.parse_date(text, date_format))
-        except ValueError:
-            raise ImportRowError(_("\"%(value)s\" is not a valid %(kind)s.") % {
-                "value": text, "kind": dict(definition._fields["field_type"]
-                                            ._description_selection(self.env))[kind].lower()})
+                return fields.Date.to_string(column.parse(text))
+        except parsing.CellError as error:
+            raise self._cell_error(error, text, dict(
+                definition._fields["field_type"]._description_selection(self.env))[kind].lower())
         if kind == "boolean":
             lowered = spreadsheet.normalise_header(text)
             if lowered in ("1", "yes", "oui", "true", "vrai", "x"):

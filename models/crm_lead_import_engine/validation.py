@@ -5,9 +5,9 @@ from psycopg2 import sql
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from ...lib import spreadsheet
+from ...lib import parsing, spreadsheet
 from ...lib.columns import IMPORTABLE_KEYS, field_of
-from .cells import ImportRowError
+from .cells import ImportRowError, StageMove
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
 PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
@@ -57,8 +57,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             for _line, values in rows:
                 for col in columns:
                     try:
-                        number = spreadsheet.parse_int(values[col] if col < len(values) else "")
-                    except ValueError:
+                        number = parsing.parse_int(values[col] if col < len(values) else "")
+                    except parsing.CellError:
                         continue
                     if number:
                         found.add(number)
@@ -67,7 +67,9 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
                    "probability", "partner_id", "reference"] + [
             field_of(key) for key in mapping.values() if key != "id"]
-        lookups["lead"] = self._lead_states(sorted(ints(id_columns)), columns)
+        lookups["reference"] = self._references(rows, id_columns)
+        lookups["lead"] = self._lead_states(
+            sorted(ints(id_columns) | set(lookups["reference"].values())), columns)
         lookups["partner"] = {p.id: p for p in self.env["res.partner"].browse(
             sorted(ints(contact_columns))).exists()}
         for team in self.env["crm.team"].search([]):
@@ -92,6 +94,24 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                 [("field_name", "!=", False)]):
             lookups["custom"][definition.field_name] = definition
         return lookups
+
+    def _references(self, rows, id_columns):
+        """{reference: id} of the opportunities the user may read whose reference (OPP00012)
+        stands in the ID column instead of their ID."""
+        references = set()
+        for _line, values in rows:
+            for col in id_columns:
+                value = values[col] if col < len(values) else ""
+                if isinstance(value, str) and value.strip():
+                    try:
+                        parsing.parse_int(value)
+                    except parsing.CellError:
+                        references.add(value.strip().upper())
+        if not references:
+            return {}
+        leads = self.env["crm.lead"].with_context(active_test=False).search(
+            [("reference", "in", sorted(references))])
+        return {lead.reference.upper(): lead.id for lead in leads}
 
     def _lead_states(self, ids, columns):
         """{id: LeadState} of the opportunities the file names that the user may read, read in
@@ -125,8 +145,10 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         return value in (None, False, "") or (hasattr(value, "ids") and not value)
 
     @api.model
-    def _prepare(self, headers, rows, mapping, update_existing=True, overwrite=False):
-        """Validate every row without writing anything.
+    def _prepare(self, headers, rows, mapping, update_existing=True, overwrite=False,
+                 formulas_as_text=False):
+        """Validate every row without writing anything. Formula cells (spreadsheet.Formula) are
+        refused unless formulas_as_text.
 
         Returns (plan, errors): plan is a list of (line, lead or None, vals, changes) where
         changes is [(field name, old value, new value)] of what would really change; errors is a
@@ -134,7 +156,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         """
         self._check_mapping(mapping)
         lookups = self._lookups(rows, mapping)
-        formats = self._lang_formats()
+        formats = self._column_formats(rows, mapping, lookups)
         ordered = sorted(mapping.items(), key=lambda item: IMPORTABLE_KEYS.index(item[1])
                          if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))
         plan, errors, seen = [], [], {}
@@ -150,11 +172,21 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                 raw = values[col] if col < len(values) else ""
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     continue
+                if isinstance(raw, spreadsheet.Formula) and not formulas_as_text:
+                    fail(col, raw, _("This cell holds a formula (%(formula)s), not a value: "
+                                     "type the value, or tick \"Import formulas as text\".")
+                         % {"formula": raw})
+                    if key == "id":
+                        break
+                    continue
                 if key == "id":
                     try:
-                        lead_id = spreadsheet.parse_int(raw)
-                    except ValueError:
-                        fail(col, raw, _("\"%s\" is not an opportunity ID.") % raw)
+                        lead_id = parsing.parse_int(raw)
+                    except parsing.CellError:
+                        lead_id = lookups["reference"].get(str(raw).strip().upper())
+                    if not lead_id:
+                        fail(col, raw, _("\"%(value)s\" is neither an opportunity ID nor the "
+                                         "reference of an opportunity.") % {"value": raw})
                         break
                     lead = lookups["lead"].get(lead_id)
                     if not lead or lead.type != "opportunity":
@@ -171,9 +203,14 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     continue
                 field_name = field_of(key)
                 try:
-                    vals[field_name] = self._convert_cell(key, raw, lead, lookups, vals, formats)
+                    value = self._convert_cell(key, raw, lead, lookups, vals, formats)
                 except ImportRowError as error:
                     fail(col, raw, error.args[0])
+                    continue
+                if isinstance(value, StageMove):
+                    vals["stage_id"] = value.stage_id
+                else:
+                    vals[field_name] = value
             if not row_errors:
                 if "lost_reason" in vals and vals.get("status", lead.status if lead else "open") \
                         != "lost":
