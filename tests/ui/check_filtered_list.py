@@ -26,10 +26,17 @@ COUNT = 85
 def filter_and_select_page(j, prefix):
     j.open_list()
     j.page.fill(".o_searchview_input", prefix)
+    # Enter picks the first suggestion: it must be shown first.
+    j.page.wait_for_selector(".o_searchview_autocomplete li", timeout=30000)
     j.page.keyboard.press("Enter")
+    j.page.wait_for_selector(".o_searchview_facet:has-text('%s')" % prefix, timeout=30000)
     j.settle()
     j.check(j.page.locator(".o_list_view tr.o_data_row").count() == 80,
             "the list shows one page of 80 rows")
+    shown = j.page.locator(".o_pager_limit").inner_text().strip()
+    if shown != str(COUNT):
+        # Unfiltered, the actions below would export and close the whole pipeline.
+        raise RuntimeError("the list is not filtered: %s opportunities" % shown)
     j.page.locator(".o_list_view thead .o_list_record_selector input").check(force=True)
     j.settle()
 
