@@ -25,11 +25,13 @@ COUNT = 85
 
 def filter_and_select_page(j, prefix):
     j.open_list()
-    j.page.fill(".o_searchview_input", prefix)
-    # Enter picks the first suggestion: it must be shown first.
-    j.page.wait_for_selector(".o_searchview_autocomplete li", timeout=30000)
-    j.page.keyboard.press("Enter")
+    j.page.click(".o_searchview_input")
+    j.page.keyboard.type(prefix)
+    # The first suggestion searches the reference: take the name's.
+    j.page.click(".o_searchview_autocomplete li:has-text('Search Opportunity for')")
     j.page.wait_for_selector(".o_searchview_facet:has-text('%s')" % prefix, timeout=30000)
+    j.page.wait_for_function("() => (document.querySelector('.o_pager_limit') || {})"
+                             ".textContent === '%d'" % COUNT, timeout=30000)
     j.settle()
     j.check(j.page.locator(".o_list_view tr.o_data_row").count() == 80,
             "the list shows one page of 80 rows")
