@@ -56,6 +56,7 @@
         "wizards/crm_lead_import_views.xml",
         "wizards/crm_lead_duplicate_views.xml",
         "wizards/crm_lead_bulk_close_views.xml",
+        "wizards/crm_lead_bulk_delete_views.xml",
         "views/crm_opportunity_suite_menus.xml",
     ],
     "demo": [

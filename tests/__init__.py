@@ -11,6 +11,7 @@ from . import test_i18n
 from . import test_import
 from . import test_import_parsing
 from . import test_lifecycle
+from . import test_list_selection
 from . import test_lines
 from . import test_missions
 from . import test_parsing

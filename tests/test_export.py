@@ -65,6 +65,10 @@ class TestExport(SuiteCase):
     def test_filtered_list_exports_the_domain(self):
         wizard = self.env["crm.lead.export"].with_context(
             active_model="crm.lead", active_domain=[("team_id", "=", self.team.id)]).create({})
+        self.assertEqual((wizard.selected_count, wizard.domain_count, wizard.use_domain),
+                         (0, 1, True))
+        wizard.with_context(active_model="crm.lead", active_domain=[
+            ("team_id", "=", self.team.id)]).action_export()
         self.assertEqual(wizard.lead_count, 1)
 
     def test_rep_without_permission_is_refused(self):

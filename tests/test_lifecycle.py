@@ -76,7 +76,7 @@ class TestLifecycle(SuiteCase):
             active_model="crm.lead", active_ids=leads.ids,
             active_domain=[("id", "in", leads.ids)]).create(
             {"outcome": "lost", "lost_reason_id": self.reason.id})
-        self.assertEqual((wizard.selected_count, wizard.filter_count), (3, 3))
+        self.assertEqual((wizard.selected_count, wizard.domain_count), (3, 3))
         wizard.action_close()
         leads = leads.with_context(active_test=False)
         self.assertEqual(set(leads.mapped("status")), {"lost"})

@@ -13,16 +13,16 @@ REPORTS = {
 
 
 class CrmDocumentSendAll(models.TransientModel):
-    """E-mail every selected (or filtered) quote, invoice or purchase order with its PDF,
+    """E-mail every selected (or all filtered) quote, invoice or purchase order with its PDF,
     through the mail queue; documents that are pending, cancelled or without an e-mail
     address are skipped and listed."""
 
     _name = "crm.document.send.all"
+    _inherit = "crm.list.selection.mixin"
     _description = "Send all documents"
 
     res_model = fields.Char(string="Document model", required=True, readonly=True)
     res_model_id = fields.Many2one("ir.model", string="Model of the documents", readonly=True)
-    document_count = fields.Integer(string="Documents", readonly=True)
     template_id = fields.Many2one("mail.template", string="E-mail template")
     attachment_ids = fields.Many2many("ir.attachment", string="Extra attachments")
     state = fields.Selection([("draft", "To send"), ("done", "Sent")], default="draft")
@@ -32,14 +32,10 @@ class CrmDocumentSendAll(models.TransientModel):
 
     @api.model
     def default_get(self, field_names):
+        model = self._list_model_name()
         values = super().default_get(field_names)
-        model = self.env.context.get("active_model")
-        if model not in DOCUMENT_MODELS:
-            raise UserError(_("Send all works from a list of quotes, invoices or purchase "
-                              "orders."))
         values["res_model"] = model
         values["res_model_id"] = self.env["ir.model"]._get(model).id
-        values["document_count"] = len(self._documents(model))
         default = {
             "sale.order": "sale.email_template_edi_sale",
             "account.invoice": "account.email_template_edi_invoice",
@@ -49,11 +45,13 @@ class CrmDocumentSendAll(models.TransientModel):
         values["template_id"] = template.id if template else False
         return values
 
-    def _documents(self, model):
-        context = self.env.context
-        if context.get("active_ids"):
-            return self.env[model].browse(context["active_ids"]).exists()
-        return self.env[model].search(context.get("active_domain") or [])
+    @api.model
+    def _list_model_name(self):
+        model = self.env.context.get("active_model")
+        if model not in DOCUMENT_MODELS:
+            raise UserError(_("Send all works from a list of quotes, invoices or purchase "
+                              "orders."))
+        return model
 
     @api.multi
     def action_send(self):
@@ -65,7 +63,10 @@ class CrmDocumentSendAll(models.TransientModel):
             raise UserError(_("The template \"%s\" is not made for these documents.")
                             % template.name)
         self._check_attachments()
-        documents = self._documents(self.res_model)
+        documents = self._list_records(self.use_domain)
+        if documents._name != self.res_model:
+            raise UserError(_("Send all works from a list of quotes, invoices or purchase "
+                              "orders."))
         reasons = {
             "pending": _("pending"),
             "cancelled": _("cancelled or rejected"),

@@ -1,43 +1,34 @@
 import base64
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class CrmLeadExport(models.TransientModel):
     """Export the selected (or all filtered) opportunities to CSV or Excel."""
 
     _name = "crm.lead.export"
+    _inherit = "crm.list.selection.mixin"
     _description = "Export opportunities to a spreadsheet"
 
     file_format = fields.Selection(
         [("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)")], string="Format", required=True,
         default="xlsx")
-    lead_count = fields.Integer(string="Opportunities", readonly=True)
+    lead_count = fields.Integer(string="Opportunities exported", readonly=True)
     file_data = fields.Binary(string="File", readonly=True, attachment=False)
     file_name = fields.Char(readonly=True)
 
     @api.model
     def default_get(self, field_names):
-        values = super().default_get(field_names)
         self.env["crm.lead"]._check_export_allowed()
-        values["lead_count"] = len(self._leads())
-        return values
-
-    @api.model
-    def _leads(self):
-        """The list's filter when the user selected the whole domain, else the selection."""
-        context = self.env.context
-        Lead = self.env["crm.lead"]
-        if context.get("active_domain") is not None and not context.get("active_ids"):
-            return Lead.search(context["active_domain"])
-        if context.get("active_model") == "crm.lead" and context.get("active_ids"):
-            return Lead.with_context(active_test=False).browse(context["active_ids"]).exists()
-        return Lead.search(context.get("active_domain") or [])
+        return super().default_get(field_names)
 
     @api.multi
     def action_export(self):
         self.ensure_one()
-        leads = self._leads()
+        leads = self._list_records(self.use_domain)
+        if not leads:
+            raise UserError(_("There is no opportunity to export."))
         name, content = leads._export_spreadsheet(self.file_format)
         self.write({"file_data": base64.b64encode(content), "file_name": name,
                     "lead_count": len(leads)})

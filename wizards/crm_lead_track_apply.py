@@ -3,9 +3,11 @@ from odoo.exceptions import UserError
 
 
 class CrmLeadTrackApply(models.TransientModel):
-    """Apply a track to one opportunity (form button) or to the selected ones (list)."""
+    """Apply a track to one opportunity (form button), to the selected ones or to all those of
+    the current filter (list)."""
 
     _name = "crm.lead.track.apply"
+    _inherit = "crm.list.selection.mixin"
     _description = "Apply a track"
 
     track_id = fields.Many2one("crm.track", string="Track", required=True)
@@ -17,10 +19,8 @@ class CrmLeadTrackApply(models.TransientModel):
     @api.model
     def default_get(self, field_names):
         values = super().default_get(field_names)
-        context = self.env.context
-        if context.get("active_model") == "crm.lead":
-            leads = self.env["crm.lead"].browse(
-                context.get("active_ids") or [context.get("active_id")]).exists()
+        leads = self._selected_records()
+        if leads:
             values["lead_ids"] = [(6, 0, leads.ids)]
             deadlines = set(leads.mapped("date_deadline"))
             if len(deadlines) == 1 and not values.get("end_date"):
@@ -35,7 +35,8 @@ class CrmLeadTrackApply(models.TransientModel):
     @api.multi
     def action_apply(self):
         self.ensure_one()
-        if not self.lead_ids:
+        leads = self._list_records(True) if self.use_domain else self.lead_ids
+        if not leads:
             raise UserError(_("Select the opportunities to apply the track to."))
-        self.lead_ids.apply_track(self.track_id, self.end_date)
+        leads.apply_track(self.track_id, self.end_date)
         return {"type": "ir.actions.act_window_close"}
