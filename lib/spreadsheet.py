@@ -35,10 +35,15 @@ def neutralise(value):
     return value
 
 
+class QuotedText(str):
+    """A CSV cell whose quote unquote() removed: text that looks like a formula but was
+    written as text (by the export or by the user), never to be taken for a formula."""
+
+
 def unquote(value):
     """The text neutralise() was given: the quote it added is removed, nothing else."""
     if isinstance(value, str) and value[:1] == "'" and value[1:2] and value[1] in QUOTED_PREFIXES:
-        return value[1:]
+        return QuotedText(value[1:])
     return value
 
 

@@ -20,6 +20,7 @@ class TestWriting(unittest.TestCase):
         self.assertEqual(sp.neutralise("'plain"), "'plain")
         for text in ("=1+1", "'=x", "''=x", "'", "'plain", "-20% discount deal", "@home", "x"):
             self.assertEqual(sp.unquote(sp.neutralise(text)), text)
+        self.assertIsInstance(sp.unquote("'=1+1"), sp.QuotedText)
 
     def test_csv_has_bom_and_neutralised_cells(self):
         content = sp.write_csv(["ID", "Name", "Amount", "Due"],
