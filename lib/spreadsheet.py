@@ -7,6 +7,7 @@ the neutralisation of cells that a spreadsheet program would run as formulas.
 """
 import csv
 import datetime
+import decimal
 import io
 import re
 import unicodedata
@@ -14,23 +15,18 @@ import zipfile
 
 import xlsxwriter
 
+from .errors import SpreadsheetError
+from .file_limits import DEFAULT_LIMITS, check_xlsx, too_many_cells, too_many_rows
+
 MAX_FILE_SIZE = 20 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# After the quote of a neutralised cell: a formula's first character, or another quote.
+QUOTED_PREFIXES = "".join(FORMULA_PREFIXES) + "'"
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 # CSV text that a spreadsheet program would run: a function call (=HYPERLINK(...)), a cell or
 # sheet reference (=B2*2, =Sheet1!A1). Text the export neutralised starts with a quote.
 FORMULA_TEXT = re.compile(r"^=\s*(?:[A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b|"
                           r"(?:'[^']+'|[A-Za-z_][\w.]*)!\$?[A-Za-z]{1,3}\$?\d)")
-
-
-class SpreadsheetError(ValueError):
-    """A file that cannot be read: ``code`` says why (the addon shows it translated), the
-    message says it in English."""
-
-    def __init__(self, code, message, **params):
-        super().__init__(message % params if params else message)
-        self.code = code
-        self.params = params
 
 
 class Formula(str):
@@ -40,9 +36,24 @@ class Formula(str):
 
 
 def neutralise(value):
-    """Text that a spreadsheet program would evaluate as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text of a CSV cell that a spreadsheet program would evaluate as a formula is prefixed
+    with a quote; so is text that starts with a quote followed by one of those characters (or
+    another quote), so that unquote() gives every text back exactly."""
+    if isinstance(value, str) and (value.startswith(FORMULA_PREFIXES) or (
+            value[:1] == "'" and value[1:2] and value[1] in QUOTED_PREFIXES)):
         return "'" + value
+    return value
+
+
+class QuotedText(str):
+    """A CSV cell whose quote unquote() removed: text that looks like a formula but was
+    written as text (by the export or by the user), never to be taken for a formula."""
+
+
+def unquote(value):
+    """The text neutralise() was given: the quote it added is removed, nothing else."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] and value[1] in QUOTED_PREFIXES:
+        return QuotedText(value[1:])
     return value
 
 
@@ -61,6 +72,10 @@ def _csv_cell(value):
         return ""
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, float):
+        # Every digit, never an exponent (1e+16) that the import would not read as a number.
+        text = repr(value)
+        return format(decimal.Decimal(text), "f") if "e" in text else text
     return neutralise(value)
 
 
@@ -95,16 +110,19 @@ def write_xlsx_sheets(sheets):
                 elif isinstance(value, datetime.date):
                     sheet.write_datetime(row_index, col, value, date_format)
                 else:
-                    sheet.write_string(row_index, col, neutralise(str(value)))
+                    # A string cell is never a formula: the text is written as it is.
+                    sheet.write_string(row_index, col, str(value))
         sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
 
 
-def read_table(filename, content):
+def read_table(filename, content, limits=DEFAULT_LIMITS):
     """Return (headers, rows) of a CSV or .xlsx file; rows are lists of cell values (str for
-    CSV; str, int, float, datetime for .xlsx) with entirely empty rows left out, each with its
-    line number in the file: [(line, [values...]), ...]."""
+    CSV, with the quote that write_csv added to formula-like text removed; str, int, float,
+    datetime for .xlsx) with entirely empty rows left out, each with its line number in the
+    file: [(line, [values...]), ...]. Files over the limits (rows, cells, size of an .xlsx once
+    decompressed: file_limits.Limits) are refused as soon as it shows."""
     if not content:
         raise SpreadsheetError("empty", "The file is empty.")
     if len(content) > MAX_FILE_SIZE:
@@ -112,13 +130,14 @@ def read_table(filename, content):
                                size=MAX_FILE_SIZE // 1024 // 1024)
     name = (filename or "").lower()
     if name.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content)
+        check_xlsx(content, limits)
+        return _read_xlsx(content, limits)
     if name.endswith((".xls", ".ods")):
         raise SpreadsheetError("old_format", "Save the file as .xlsx or .csv first.")
-    return _read_csv(content)
+    return _read_csv(content, limits)
 
 
-def _read_csv(content):
+def _read_csv(content, limits):
     if b"\x00" in content[:4096]:
         raise SpreadsheetError("binary", "This is not a CSV or .xlsx file.")
     text = None
@@ -139,14 +158,22 @@ def _read_csv(content):
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = []
     headers = None
+    cells = 0
     try:
         for line, row in enumerate(reader, start=1):
+            cells += len(row)
+            if line > limits.rows + 1:  # the header row is not counted
+                raise too_many_rows(limits.rows)
+            if cells > limits.cells:
+                raise too_many_cells(limits.cells)
             if not any(cell.strip() for cell in row):
                 continue
             if headers is None:
-                headers = [cell.strip() for cell in row]
+                headers = [unquote(cell).strip() for cell in row]
             else:
-                rows.append((line, [Formula(cell) if FORMULA_TEXT.match(cell) else cell
+                # A formula is recognised on the cell as written: the export's quote makes
+                # it text, which unquote() gives back as QuotedText.
+                rows.append((line, [Formula(cell) if FORMULA_TEXT.match(cell) else unquote(cell)
                                     for cell in row]))
     except csv.Error as error:
         raise SpreadsheetError("malformed", "The CSV file is malformed: %(detail)s", detail=error)
@@ -155,12 +182,12 @@ def _read_csv(content):
     return headers, rows
 
 
-def _read_xlsx(content):
+def _read_xlsx(content, limits):
     # Read as written (formulas as their text): a second pass for the values that spreadsheet
     # programs cached, only when the sheet has formulas (exports have none).
-    rows, formulas = _read_xlsx_pass(content, data_only=False)
+    rows, formulas = _read_xlsx_pass(content, False, limits)
     if formulas:
-        cached = dict(_read_xlsx_pass(content, data_only=True)[0])
+        cached = dict(_read_xlsx_pass(content, True, limits)[0])
         for line, values in rows:
             for col in formulas.get(line, ()):
                 value = cached.get(line, [])[col] if col < len(cached.get(line, [])) else None
@@ -170,9 +197,9 @@ def _read_xlsx(content):
     return [str(value).strip() for value in rows[0][1]], rows[1:]
 
 
-def _read_xlsx_pass(content, data_only):
+def _read_xlsx_pass(content, data_only, limits):
     """([(line, values)] of the non-empty rows of the first sheet, {line: [columns of the
-    formula cells]})."""
+    formula cells]}); refused as soon as the rows or cells pass the limits."""
     import openpyxl  # only needed to read .xlsx
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True,
@@ -180,10 +207,19 @@ def _read_xlsx_pass(content, data_only):
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise SpreadsheetError("bad_xlsx", "This .xlsx file cannot be read (%(detail)s).",
                                detail=error.__class__.__name__)
-    rows, formulas = [], {}
+    rows, formulas, count = [], {}, 0
     try:
         sheet = workbook.worksheets[0]
+        # The size a sheet declares may be wrong (openpyxl would stop at its last row, or pad
+        # every row to its width): rows are read as they are.
+        sheet.reset_dimensions()
         for line, cells in enumerate(sheet.iter_rows(), start=1):
+            # The rows and columns openpyxl fills in count too: check_xlsx() cannot see them.
+            count += len(cells)
+            if line > limits.rows + 1:  # the header row is not counted
+                raise too_many_rows(limits.rows)
+            if count > limits.cells:
+                raise too_many_cells(limits.cells)
             values = [getattr(cell, "value", None) for cell in cells]
             if all(value is None or not str(value).strip() for value in values):
                 continue

@@ -172,7 +172,8 @@ class CrmLeadImportLog(models.Model):
         # what the log says, and must not trust it.
         options = json.loads(self.options)
         mapping = {int(col): key for col, key in options["mapping"].items()}
-        headers, rows = spreadsheet.read_table(self.name, base64.b64decode(self.source_file))
+        headers, rows = self.env["crm.lead.import.engine"]._read_file(
+            self.name, base64.b64decode(self.source_file))
         with guard.internal(guard.IMPORT_LOG):
             self.write({"state": "done"})
         self._import(self.name, headers, rows, mapping, bool(options["update_existing"]),

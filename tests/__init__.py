@@ -9,7 +9,9 @@ from . import test_documents
 from . import test_export
 from . import test_i18n
 from . import test_import
+from . import test_import_limits
 from . import test_import_parsing
+from . import test_import_side_effects
 from . import test_lifecycle
 from . import test_list_selection
 from . import test_lines
@@ -19,6 +21,7 @@ from . import test_probability_tag
 from . import test_recurrence
 from . import test_reference
 from . import test_reports
+from . import test_round_trip
 from . import test_security_data
 from . import test_security_documents
 from . import test_security_lifecycle

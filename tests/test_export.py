@@ -46,7 +46,9 @@ class TestExport(SuiteCase):
         row = dict(zip(headers, [cell.value for cell in sheet[2]]))
         self.assertEqual(row["Opportunity ID"], self.lead.id)
         self.assertEqual(row["Reference"], self.lead.reference)
-        self.assertEqual(row["Opportunity"], "'=HYPERLINK(\"http://evil\")")
+        # A string cell, never a formula: the text as it is.
+        self.assertEqual(row["Opportunity"], "=HYPERLINK(\"http://evil\")")
+        self.assertEqual(sheet.cell(2, headers.index("Opportunity") + 1).data_type, "s")
         self.assertEqual(row["Contact ID"], self.contact.id)
         self.assertEqual(row["Milestone"], "Open")
         self.assertEqual(row["Expected value"], 1500.0)

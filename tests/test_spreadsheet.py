@@ -15,6 +15,12 @@ class TestWriting(unittest.TestCase):
             self.assertEqual(sp.neutralise(text), "'" + text)
         for value in ("Plain", "", 5, -2.5, None):
             self.assertEqual(sp.neutralise(value), value)
+        # A text starting with the quote the export adds is quoted too: unquote() is exact.
+        self.assertEqual(sp.neutralise("'=x"), "''=x")
+        self.assertEqual(sp.neutralise("'plain"), "'plain")
+        for text in ("=1+1", "'=x", "''=x", "'", "'plain", "-20% discount deal", "@home", "x"):
+            self.assertEqual(sp.unquote(sp.neutralise(text)), text)
+        self.assertIsInstance(sp.unquote("'=1+1"), sp.QuotedText)
 
     def test_csv_has_bom_and_neutralised_cells(self):
         content = sp.write_csv(["ID", "Name", "Amount", "Due"],
@@ -34,7 +40,7 @@ class TestWriting(unittest.TestCase):
         sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
         row = [cell.value for cell in sheet[2]]
         self.assertEqual(row[0], 7)
-        self.assertEqual(row[1], "'=1+1")
+        self.assertEqual(row[1], "=1+1")
         self.assertEqual(row[2], 1234.5)
         self.assertEqual(row[3], datetime.datetime(2026, 12, 1))
         self.assertIs(row[4], True)

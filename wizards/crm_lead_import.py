@@ -48,7 +48,8 @@ class CrmLeadImport(models.TransientModel):
         if not self.file_data:
             raise UserError(_("Choose a file to import."))
         try:
-            return spreadsheet.read_table(self.file_name, base64.b64decode(self.file_data))
+            return self.env["crm.lead.import.engine"]._read_file(
+                self.file_name, base64.b64decode(self.file_data))
         except spreadsheet.SpreadsheetError as error:
             raise UserError(_("This file cannot be imported: %s") % self._explain(error))
 
@@ -62,6 +63,12 @@ class CrmLeadImport(models.TransientModel):
             "malformed": _("The CSV file is malformed: %(detail)s"),
             "bad_xlsx": _("This .xlsx file cannot be read (%(detail)s)."),
             "no_header": _("The file has no header row."),
+            "xlsx_too_large": _("This .xlsx file takes more than %(size)d MB once decompressed "
+                                "(the limit of an import)."),
+            "too_many_rows": _("The file has more than %(rows)d rows (the limit of an import): "
+                               "split it."),
+            "too_many_cells": _("The file has more than %(cells)d cells (the limit of an "
+                                "import): split it."),
         }
         return messages[error.code] % error.params if error.params else messages[error.code]
 
@@ -99,9 +106,14 @@ class CrmLeadImport(models.TransientModel):
     @api.multi
     def action_dry_run(self):
         headers, rows = self._read()
-        plan, errors = self.env["crm.lead.import.engine"]._prepare(
-            headers, rows, self._mapping(), self.update_existing, self.overwrite,
-            self.formulas_as_text)
+        Engine = self.env["crm.lead.import.engine"]
+        plan, errors = Engine._prepare(headers, rows, self._mapping(), self.update_existing,
+                                       self.overwrite, self.formulas_as_text)
+        # What the write would really change (side effects included) and the rows it would
+        # refuse: the diff shown is the diff the import writes.
+        plan, refused = Engine._simulate(plan, self.skip_invalid)
+        errors = sorted(errors + [(line, "", "", "", reason) for line, reason in refused],
+                        key=lambda error: error[0])
         self.preview_html = self._diff_html(plan, errors)
         return self._reopen()
 

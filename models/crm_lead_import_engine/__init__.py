@@ -4,3 +4,4 @@ from . import engine
 from . import cells
 from . import validation
 from . import writer
+from . import side_effects

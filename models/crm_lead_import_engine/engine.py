@@ -5,7 +5,7 @@ import psycopg2
 from odoo import _, api, models
 from odoo.exceptions import UserError, except_orm
 
-from ...lib import spreadsheet
+from ...lib import file_limits, spreadsheet
 from ...lib.columns import COLUMN_ALIASES, CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS
 
 # Besides the importable columns, what undo writes back (closing moved them).
@@ -63,6 +63,20 @@ class CrmLeadImportEngine(models.AbstractModel):
                 raise UserError(_("This column cannot be imported: %(column)s.")
                                 % {"column": key})
         return mapping
+
+    @api.model
+    def _read_file(self, file_name, content):
+        """(headers, rows) of an uploaded file, within the limits of the system parameters
+        crm_opportunity_suite.import_max_rows, import_max_cells and import_max_xlsx_mb (raises
+        spreadsheet.SpreadsheetError)."""
+        # As superuser: settings sales users may not read; only the limits are used.
+        params = self.env["ir.config_parameter"].sudo()
+        limits = file_limits.Limits(*(
+            int(params.get_param("crm_opportunity_suite.import_max_%s" % name, default))
+            for name, default in (("rows", file_limits.MAX_ROWS),
+                                  ("cells", file_limits.MAX_CELLS),
+                                  ("xlsx_mb", file_limits.MAX_XLSX_MB))))
+        return spreadsheet.read_table(file_name, content, limits)
 
     @api.model
     def _lang_formats(self):

@@ -15,6 +15,12 @@ PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
 READ_BATCH = 5000
 
 
+def same_float(old, new):
+    """Equal as far as a spreadsheet keeps them: .xlsx numbers have 16 significant digits."""
+    old, new = old or 0.0, new or 0.0
+    return abs(old - new) <= max(1e-6, 1e-14 * max(abs(old), abs(new)))
+
+
 class LeadState(dict):
     """An opportunity's stored values as the import compares them: many2one as ids, empty
     values as the ORM gives them; also readable as attributes (state.status)."""
@@ -245,7 +251,11 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             if protected and not overwrite and not self._is_empty(old):
                 continue
             if field.type == "float":
-                if abs((old or 0.0) - (new or 0.0)) < 1e-6:
+                if same_float(old, new):
+                    continue
+            elif field.type in ("char", "text") and isinstance(new, str):
+                # Cells are read stripped: the spaces around a text are no change.
+                if (old or "").strip() == new.strip():
                     continue
             elif (old or False) == (new or False):
                 continue

@@ -1,0 +1,78 @@
+from odoo import models
+
+from ...lib import guard
+from ...lib.columns import FIELD_OF_KEY
+from .engine import _RollBack
+from .validation import same_float
+
+
+class CrmLeadImportEngineSideEffects(models.AbstractModel):
+    """What an import really changes. Writing a stage also sets the stage's probability (unless
+    a probability tag holds it), a milestone moves the stage, the probability and the lost
+    reason, a new salesperson may move the opportunity to their sales channel: crm and the
+    status do it on write. Rather than predicting those rules (and missing the next one), the
+    changes are read back after the write; the dry run makes the same write in a savepoint it
+    rolls back, so the diff it shows is the diff the import writes."""
+
+    _inherit = "crm.lead.import.engine"
+
+    @staticmethod
+    def _watched_fields(plan):
+        """Every column an import may write: the fixed ones and the custom fields planned."""
+        names = set(FIELD_OF_KEY.values())
+        names.update(name for _line, _lead, vals, _changes in plan for name in vals)
+        return sorted(names)
+
+    def _write_plan(self, plan, skip_invalid):
+        """As the engine's, with each updated row's changes as read back after the write."""
+        watched = self._watched_fields(plan)
+        ids = [lead.id for _line, lead, _vals, changes in plan if lead and changes]
+        before = self._lead_states(ids, watched)
+        to_write, created, refused = super()._write_plan(plan, skip_invalid)
+        if to_write:
+            self.env["crm.lead"].recompute()
+            after = self._lead_states([entry[1].id for entry in to_write], watched)
+            to_write = [self._written_changes(entry, watched, before.get(entry[1].id),
+                                              after.get(entry[1].id)) for entry in to_write]
+        return to_write, created, refused
+
+    def _written_changes(self, entry, watched, before, after):
+        """(line, lead, vals, changes): the planned changes first, then the side effects."""
+        line, lead, vals, planned = entry
+        if before is None or after is None:
+            # The user may no longer read it (e.g. given to another salesperson).
+            return entry
+        fields = self.env["crm.lead"]._fields
+        order = [name for name, _old, _new in planned]
+        order += [name for name in watched if name not in order]
+        changes = []
+        for name in order:
+            old, new = before[name], after[name]
+            if fields[name].type in ("float", "monetary"):
+                if same_float(old, new):
+                    continue
+            elif (old or False) == (new or False):
+                continue
+            changes.append((name, old, new))
+        return line, lead, vals, changes
+
+    def _simulate(self, plan, skip_invalid):
+        """(plan, refused) as the import would write it, side effects included: written in a
+        savepoint rolled back. refused: [(line, reason)] the database or a business rule would
+        refuse. When those stop the import (skip_invalid off), the plan is returned as
+        planned."""
+        try:
+            with self.env.cr.savepoint():
+                # The import may close many opportunities at once (the milestone column): so
+                # may its rehearsal, which leaves nothing written.
+                with guard.internal(guard.CLOSE):
+                    result = self._write_plan(plan, skip_invalid)
+                raise _RollBack(result)
+        except _RollBack as rollback:
+            to_write, _created, refused = rollback.args[0]
+        finally:
+            self.env.clear()
+        if to_write is None:
+            return plan, refused
+        written = {entry[0]: entry for entry in to_write}
+        return [written.get(entry[0], entry) for entry in plan], refused
