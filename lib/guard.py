@@ -1,6 +1,6 @@
 """Permissions that only the addon's own code can grant, for the duration of one call.
 
-Writes that must stay internal (trash columns, the sent date of a document, import logs,
+Writes that must stay internal (the sent date of a document, import logs,
 closing many opportunities from an import) are refused unless the code that performs them
 runs inside ``internal(...)``. The flag lives in the current thread, not in the context:
 an RPC client sends a context (any key it likes) but cannot run Python in the server, so it
@@ -13,12 +13,10 @@ from contextlib import contextmanager
 _STATE = threading.local()
 
 # The names used by the addon.
-TRASH = "trash"                # trash columns, moves to and from the trash
 PERMANENT_UNLINK = "unlink"    # deleting opportunities for good
 CLOSE = "close"                # closing several opportunities at once (import, bulk close)
 DOCUMENT_SENT = "sent"         # the sent date of a financial document
 IMPORT_LOG = "import_log"      # the import's own records
-CUSTOM_FIELD = "custom_field"  # the field a custom field definition owns
 
 
 @contextmanager

@@ -1,10 +1,8 @@
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
-from ...lib import guard
-
-# Written by the addon's own code only (lib/guard.py): a client writing them would empty or
-# fill the trash, or pick its own drop address.
+# Written by the addon's own code only, never through create()/write(): a client writing them
+# would empty or fill the trash, or pick its own drop address.
 INTERNAL_FIELDS = ("trash_date", "trashed_by_id", "active_before_trash",
                    "stage_before_close_id", "drop_token")
 
@@ -18,9 +16,11 @@ class CrmLeadInternalFields(models.Model):
 
     def _check_internal_fields(self, vals):
         """Refuse the fields only the addon's own code writes (trash, drop token, stage
-        before closing), whoever the caller is: the screens never send them."""
+        before closing), whoever the caller is: the screens never send them, and the addon
+        writes them in SQL (trash, restore, stage before closing) or sets them in create()
+        after this check (drop token)."""
         given = [name for name in INTERNAL_FIELDS if name in vals]
-        if given and not guard.allowed(guard.TRASH):
+        if given:
             raise AccessError(_("These fields are written by the application only: "
                                 "%(fields)s.") % {"fields": ", ".join(given)})
 
