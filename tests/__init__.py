@@ -15,11 +15,13 @@ from . import test_import_side_effects
 from . import test_lifecycle
 from . import test_list_selection
 from . import test_lines
+from . import test_mail_new_opportunity
 from . import test_missions
 from . import test_parsing
 from . import test_probability_tag
 from . import test_recurrence
 from . import test_reference
+from . import test_rep_delete
 from . import test_reports
 from . import test_round_trip
 from . import test_security_data

@@ -108,8 +108,9 @@ class TestCommunication(SuiteTransactionCase):
         self.team.write({"alias_name": "opportunity", "use_leads": False,
                          "use_opportunities": True, "create_sender_contact": True})
         self.process("forwarded_request.eml")
-        lead = self.Lead.search([("name", "=", "Fwd: New roof for the Lyon depot")])
-        self.assertEqual(len(lead), 1)
+        lead = self.Lead.search([("name", "=", "New roof for the Lyon depot")])
+        self.assertEqual(len(lead), 1, "named after the subject without its Fwd:")
+        self.assertEqual(lead.user_id, self.rep, "owned by the rep who forwarded it")
         self.assertEqual(lead.partner_id.email, "paul.lefevre@depot-lyon.example.fr")
         self.assertEqual(lead.partner_id.name, "Paul Lefèvre")
         self.assertNotEqual(lead.partner_id, self.rep.partner_id)

@@ -18,6 +18,7 @@ from . import custom_fields
 from . import export
 from . import chatter
 from . import drop_address
+from . import mail_new
 from . import missions
 from . import documents
 from . import files

@@ -1,16 +1,15 @@
-import re
 import secrets
-from html import escape as html_escape, unescape as html_unescape
+from html import escape as html_escape
 
 from odoo import _, api, fields, models, tools
 
+from ...lib import mail_gateway
 from .chatter import NOTES_BATCH
 
 # Drop address tokens: random (secrets), not derived from the ID; no look-alike characters.
 # 32 characters, 20 of them: 100 bits.
 TOKEN_CHARS = "abcdefghijkmnpqrstuvwxyz23456789"
 TOKEN_LENGTH = 20
-FORWARDED_FROM = re.compile(r"^\s*(?:>\s*)*(?:From|De)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 AUTOMATIC_SENDERS = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply",
                      "do-not-reply")
 
@@ -33,7 +32,7 @@ def is_automatic_mail(message, email_from):
 
 class CrmLeadDropAddress(models.Model):
     """Mail: each opportunity's drop address (mail sent, forwarded or copied to it is stored
-    on the opportunity) and new opportunities from a sales team's alias."""
+    on the opportunity); whether the sender of a mail is one of our users."""
 
     _inherit = "crm.lead"
 
@@ -117,10 +116,11 @@ class CrmLeadDropAddress(models.Model):
                 % html_escape(", ".join("%s+%s" % (alias, token) for token in tokens)), message)
             return []
         policy = params.get_param("crm_opportunity_suite.drop_unknown_sender") or "review"
+        trusted = self._mail_sender_trusted(message)
         routes = []
         for lead in leads:
             if not self.env.context.get("cos_drop_accept") and \
-                    not lead._drop_sender_allowed(email_from):
+                    not lead._drop_sender_allowed(email_from, trusted):
                 if automatic:
                     continue
                 if policy == "bounce" or not self.env["crm.lead.mail.review"]._fits(message):
@@ -137,10 +137,10 @@ class CrmLeadDropAddress(models.Model):
                 routes.append(route)
         return routes
 
-    def _drop_sender_allowed(self, email_from):
-        """Whether mail from this sender may be stored on the opportunity: one of our users,
-        or one of its contacts (customer, its people, the contact person, the lead's
-        e-mail)."""
+    def _drop_sender_allowed(self, email_from, trusted=True):
+        """Whether mail from this sender may be stored on the opportunity: one of our users
+        (when the From of the mail can be ``trusted``: see _mail_sender_trusted), or one of
+        its contacts (customer, its people, the contact person, the lead's e-mail)."""
         self.ensure_one()
         emails = [email.lower() for email in tools.email_split(email_from)]
         if not emails:
@@ -155,7 +155,7 @@ class CrmLeadDropAddress(models.Model):
                             (tuple(emails),))
         partners = self.env["res.partner"].sudo().browse([row[0] for row in
                                                           self.env.cr.fetchall()])
-        if self.env["res.users"].sudo().search_count(
+        if trusted and self.env["res.users"].sudo().search_count(
                 [("partner_id", "in", partners.ids), ("share", "=", False)]):
             return True
         customer = self.partner_id.commercial_partner_id
@@ -163,59 +163,17 @@ class CrmLeadDropAddress(models.Model):
             customer and partner.commercial_partner_id == customer) for partner in partners)
 
     @api.model
-    def message_new(self, msg_dict, custom_values=None):
-        """A new opportunity from a mail (a sales team's alias, e.g. opportunity@): linked to
-        the external party of the conversation, created as a contact when unknown. A user
-        forwarding a customer's mail links the customer, not the user."""
-        author = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
-        email_from = msg_dict.get("from") or msg_dict.get("email_from") or ""
-        # As superuser: only whether the author is an internal user is used.
-        is_user = bool(author and self.env["res.users"].sudo().search_count(
-            [("partner_id", "=", author.id), ("share", "=", False)]))
-        if is_user:
-            original = self._forwarded_sender(msg_dict.get("body") or "", author)
-            if original:
-                email_from = original
-                author = self.env["res.partner"].browse()
-        # Through the alias of a sales team that asks for it (the alias defaults name the
-        # team): the external party is created as a contact when unknown. Otherwise crm's
-        # behaviour: no partner created.
-        team = self.env["crm.team"].browse((custom_values or {}).get("team_id") or [])
-        if not author and email_from and team.create_sender_contact:
-            author = self._partner_for(email_from)
-        if author:
-            msg_dict = dict(msg_dict, author_id=author.id, **({"from": email_from}
-                                                              if is_user else {}))
-        return super().message_new(msg_dict, custom_values=custom_values)
-
-    @api.model
-    def _forwarded_sender(self, body, forwarder):
-        """The "From:" of the mail a user forwarded (in the forwarded part of the body), if it
-        is not the user."""
-        # Not html2plaintext: it drops "<name@domain>" of a plain-text mail as an HTML tag.
-        text = re.sub(r"<(?:br|/p|/div|/li|/tr)\b[^>]*>", "\n", body, flags=re.IGNORECASE)
-        text = html_unescape(re.sub(r"<[^>@]*>", "", text))
-        for line in FORWARDED_FROM.findall(text):
-            name, email = self.env["res.partner"]._parse_partner_name(line.strip())
-            if not email or (forwarder.email and forwarder.email.lower() == email.lower()):
-                continue
-            return "%s <%s>" % (name, email) if name and name != email else email
-        return False
-
-    @api.model
-    def _partner_for(self, email_from):
-        """The contact with this e-mail address, created when unknown."""
-        emails = tools.email_split(email_from)
-        if not emails:
-            return self.env["res.partner"]
-        # Fixed SQL; the address is a parameter.
-        self.env.cr.execute("SELECT id FROM res_partner WHERE lower(email) = %s AND active "
-                            "ORDER BY id LIMIT 1", (emails[0].lower(),))
-        row = self.env.cr.fetchone()
-        if row:
-            return self.env["res.partner"].browse(row[0])
-        name, email = self.env["res.partner"]._parse_partner_name(email_from)
-        # As superuser: the mail gateway's user may not create contacts; only the sender's
-        # name and address are set. Over RPC (message_new), a user who may not create the
-        # opportunity is refused after this, and the contact is rolled back with it.
-        return self.env["res.partner"].sudo().create({"name": name or email, "email": email})
+    def _mail_sender_trusted(self, message):
+        """Whether the From of a mail (``email.message.Message``) may be taken at its word to
+        recognise one of our users. Anyone can write any From: with the system parameter
+        ``crm_opportunity_suite.mail_authserv_id`` set to our mail server's authserv-id, only a
+        mail that server found vouched for by the sender's domain (its Authentication-Results
+        header: DMARC, aligned DKIM or SPF) counts as our user's. Without it, the From is
+        trusted, as Odoo does: the mail server must refuse forged mail (SPF, DKIM, DMARC)."""
+        # As superuser: a setting the mail gateway's user may not read.
+        server = self.env["ir.config_parameter"].sudo().get_param(
+            "crm_opportunity_suite.mail_authserv_id")
+        if not server:
+            return True
+        addresses = tools.email_split(tools.decode_message_header(message, "From"))
+        return bool(addresses) and mail_gateway.sender_vouched(message, server, addresses[0])
