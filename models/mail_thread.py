@@ -1,3 +1,6 @@
+from email.parser import BytesHeaderParser
+from xmlrpc.client import Binary
+
 from odoo import api, models
 
 from ..lib import guard
@@ -6,9 +9,9 @@ from ..lib import guard
 class MailThread(models.AbstractModel):
     """Mail sent to an opportunity's drop address (``opportunity+<token>@<alias domain>``,
     also when the address is only in Bcc: the mail server's Delivered-To) is routed to that
-    opportunity before Odoo's own routing. While a mail is processed, whether its From may be
-    trusted (crm.lead._mail_sender_trusted) is known to the code that creates an opportunity
-    from it (crm.lead.message_new receives no headers)."""
+    opportunity before Odoo's own routing. While a received mail is processed, whether its
+    From may be trusted (crm.lead._mail_sender_trusted) is known to the code that creates an
+    opportunity from it (crm.lead.message_new receives no headers)."""
 
     _inherit = "mail.thread"
 
@@ -22,9 +25,15 @@ class MailThread(models.AbstractModel):
                                      custom_values=custom_values)
 
     @api.model
-    def message_route_process(self, message, message_dict, routes):
-        # A flag of the server thread, not a context key: a client calling message_new over
-        # RPC cannot claim that its mail's sender was checked.
-        trusted = self.env["crm.lead"]._mail_sender_trusted(message)
+    def message_process(self, model, message, custom_values=None, save_original=False,
+                        strip_attachments=False, thread_id=None):
+        # The headers read from the raw mail, as Odoo's own parsing does. A flag of the server
+        # thread, not a context key: a client calling message_new (or message_route_process)
+        # itself cannot claim that the sender was checked.
+        raw = bytes(message.data) if isinstance(message, Binary) else message
+        raw = raw.encode("utf-8") if isinstance(raw, str) else raw
+        trusted = self.env["crm.lead"]._mail_sender_trusted(BytesHeaderParser().parsebytes(raw))
         with guard.internal(*((guard.MAIL_SENDER,) if trusted else ())):
-            return super().message_route_process(message, message_dict, routes)
+            return super().message_process(
+                model, message, custom_values=custom_values, save_original=save_original,
+                strip_attachments=strip_attachments, thread_id=thread_id)

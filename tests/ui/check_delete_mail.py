@@ -69,15 +69,25 @@ def open_action_menu(j):
         ".o_cp_sidebar .open .dropdown-menu li:visible a").all_inner_texts()]
 
 
+def search_list(j, text):
+    """The opportunity list, searched for a name."""
+    j.open_list()
+    j.page.click(".o_searchview_input")
+    j.page.keyboard.type(text)
+    # "Search Opportunity for: ..." ("Rechercher Opportunité pour : ...").
+    j.page.locator(".o_searchview_autocomplete li:has-text('Opportunit')").first.click()
+    j.page.wait_for_selector(".o_searchview_facet", timeout=30000)
+    j.settle()
+
+
 def delete_steps(j, admin, suffix):
     labels = LABELS[j.lang]
-    names = ["Bin %s one" % suffix, "Bin %s two" % suffix]
+    # Unique names: a developer's database keeps those of earlier runs.
+    tag = "Bin %s-%d" % (suffix, time.time() % 100000)
+    names = ["%s one" % tag, "%s two" % tag]
     ids = [j.rpc("crm.lead", "create", [{"name": name, "type": "opportunity",
                                           "user_id": j.uid}]) for name in names]
-    j.open_list()
-    j.page.fill(".o_searchview_input", "Bin %s" % suffix)
-    j.page.keyboard.press("Enter")
-    j.settle()
+    search_list(j, tag)
     j.select_rows(names)
     menu = open_action_menu(j)
     j.check(labels["delete"] not in menu, "two ticked rows: no Delete for a rep (%s)" % menu)
@@ -100,10 +110,7 @@ def delete_steps(j, admin, suffix):
     j.confirm()
     j.check(j.page.locator(".modal-dialog:has-text('Error'), .o_dialog_warning").count() == 0,
             "no error dialog after deleting")
-    j.open_list()
-    j.page.fill(".o_searchview_input", "Bin %s" % suffix)
-    j.page.keyboard.press("Enter")
-    j.settle()
+    search_list(j, tag)
     text = j.page.locator(".o_list_view").inner_text()
     j.check(names[0] not in text and names[1] in text, "the deleted one left the list")
     j.shot("rep_deleted")
@@ -116,7 +123,7 @@ def delete_steps(j, admin, suffix):
 def mail_steps(j, admin, domain, suffix):
     rep = j.rpc("res.users", "read", [[j.uid], ["name", "email"]])[0]
     stamp = "%d-%s" % (time.time() * 1000, suffix)
-    customer = "claire.martin.%s@toitures.example.fr" % stamp
+    customer = "claire.martin.%s@toitures.example.fr" % suffix.lower()
     message = EmailMessage()
     message["Delivered-To"] = "opportunity@%s" % domain
     message["From"] = formataddr((rep["name"], rep["email"]))
