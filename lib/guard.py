@@ -17,6 +17,7 @@ PERMANENT_UNLINK = "unlink"    # deleting opportunities for good
 CLOSE = "close"                # closing several opportunities at once (import, bulk close)
 DOCUMENT_SENT = "sent"         # the sent date of a financial document
 IMPORT_LOG = "import_log"      # the import's own records
+MAIL_GATEWAY = "mail_gateway"  # message_process is processing a mail it routed
 MAIL_SENDER = "mail_sender"    # the From of the mail being processed is taken at its word
 
 

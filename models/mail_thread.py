@@ -1,7 +1,8 @@
 from email.parser import BytesHeaderParser
 from xmlrpc.client import Binary
 
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import AccessError
 
 from ..lib import guard
 
@@ -33,7 +34,16 @@ class MailThread(models.AbstractModel):
         raw = bytes(message.data) if isinstance(message, Binary) else message
         raw = raw.encode("utf-8") if isinstance(raw, str) else raw
         trusted = self.env["crm.lead"]._mail_sender_trusted(BytesHeaderParser().parsebytes(raw))
-        with guard.internal(*((guard.MAIL_SENDER,) if trusted else ())):
+        with guard.internal(guard.MAIL_GATEWAY, *((guard.MAIL_SENDER,) if trusted else ())):
             return super().message_process(
                 model, message, custom_values=custom_values, save_original=save_original,
                 strip_attachments=strip_attachments, thread_id=thread_id)
+
+    @api.model
+    def message_route_process(self, message, message_dict, routes):
+        # Public in Odoo 11, and each route names a user as whom the record is created or
+        # updated (sudo): over RPC, any user would post on, or create, any record as the
+        # superuser. Only message_process, which computes the routes, may call it.
+        if not guard.allowed(guard.MAIL_GATEWAY):
+            raise AccessError(_("Incoming mail is processed by message_process only."))
+        return super().message_route_process(message, message_dict, routes)

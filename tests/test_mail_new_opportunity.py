@@ -5,6 +5,8 @@ import email
 import os
 import unittest
 
+from odoo.exceptions import AccessError
+
 from ..lib.mail_gateway import clean_subject, sender_vouched
 from .common import RpcCase
 
@@ -193,3 +195,16 @@ class TestMailNewOpportunity(RpcCase):
         self.assertEqual(lead.name, "Roof")
         self.assertNotEqual(lead.partner_id, self.contact)
         self.assertNotEqual(lead.user_id, self.rep)
+
+    def test_routes_are_not_processed_over_rpc(self):
+        self.theirs = self.new_opportunity(name="Oscar's secret", user_id=self.other_rep.id)
+        # Odoo 11's message_route_process runs each route as the user it names: called over
+        # RPC, a rep would post on (or create) any record as the superuser.
+        before = len(self.theirs.message_ids)
+        with self.assertRaises(AccessError):
+            self.rpc(self.demo, "mail.thread", "message_route_process", "x",
+                     {"body": "<p>Injected</p>", "subject": "Injected",
+                      "message_type": "comment", "message_id": "<injected@example.com>"},
+                     [["crm.lead", self.theirs.id, {}, 1, None]])
+        self.theirs.invalidate_cache()
+        self.assertEqual(len(self.theirs.message_ids), before)
