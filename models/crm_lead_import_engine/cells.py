@@ -24,7 +24,8 @@ class CrmLeadImportEngineCells(models.AbstractModel):
         """{key: NumberColumn or DateColumn} of the mapped number and date columns, each
         convention worked out from the whole column (the user's language breaks ties)."""
         decimal_point, _thousands_sep, date_format = self._lang_formats()
-        kinds = {"expected_revenue": "float", "probability": "float", "due_date": "date"}
+        kinds = {"expected_revenue": "float", "probability": "float", "due_date": "date",
+                 "duration": "integer"}
         formats = {}
         for col, key in mapping.items():
             kind = kinds.get(key)
@@ -122,6 +123,32 @@ class CrmLeadImportEngineCells(models.AbstractModel):
             if key == "probability" and not 0 <= number <= 100:
                 raise ImportRowError(_("A probability is between 0 and 100."))
             return number
+        if key == "duration":
+            try:
+                number = formats[key].parse_int(text)
+            except parsing.CellError as error:
+                raise self._cell_error(error, text)
+            if number < 1:
+                raise ImportRowError(_("A duration is a number of periods: at least 1."))
+            return number
+        if key == "value_basis":
+            basis = lookups["basis"].get(spreadsheet.normalise_header(text))
+            if not basis:
+                labels = self.env["crm.lead"]._fields["value_basis"]._description_selection(
+                    self.env)
+                raise ImportRowError(_("Unknown value basis \"%(value)s\": use %(bases)s.") % {
+                    "value": text, "bases": ", ".join(label for _key, label in labels)})
+            return basis
+        if key == "currency":
+            currency = lookups["currency"].get(str(text).upper())
+            if not currency:
+                raise ImportRowError(_("No currency has the code \"%(value)s\" (ISO code, "
+                                       "e.g. EUR or USD).") % {"value": text})
+            if not currency.active and (not lead or lead.currency_id != currency.id):
+                raise ImportRowError(_("The currency %(currency)s is not active: an "
+                                       "administrator activates it first.") % {
+                                           "currency": currency.name})
+            return currency.id
         if key == "probability_tag":
             return self._by_name(lookups["tag"], text) or self._reject(
                 _("No probability tag is named \"%s\".") % text)

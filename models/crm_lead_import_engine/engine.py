@@ -8,8 +8,9 @@ from odoo.exceptions import UserError, except_orm
 from ...lib import file_limits, spreadsheet
 from ...lib.columns import COLUMN_ALIASES, CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS
 
-# Besides the importable columns, what undo writes back (closing moved them).
-UNDO_EXTRA_FIELDS = ("stage_id", "probability", "lost_reason", "on_hold")
+# Besides the importable columns, what undo writes back (closing moved them; the value gave
+# the expected revenue, which is computed again from the value written back).
+UNDO_EXTRA_FIELDS = ("stage_id", "probability", "lost_reason", "on_hold", "planned_revenue")
 
 
 class _RollBack(Exception):

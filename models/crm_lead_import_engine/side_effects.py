@@ -18,8 +18,9 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
 
     @staticmethod
     def _watched_fields(plan):
-        """Every column an import may write: the fixed ones and the custom fields planned."""
-        names = set(FIELD_OF_KEY.values())
+        """Every column an import may write: the fixed ones and the custom fields planned; and
+        the expected revenue, which the value, its basis, duration and currency give."""
+        names = set(FIELD_OF_KEY.values()) | {"planned_revenue"}
         names.update(name for _line, _lead, vals, _changes in plan for name in vals)
         return sorted(names)
 

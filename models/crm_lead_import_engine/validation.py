@@ -9,6 +9,17 @@ from ...lib import parsing, spreadsheet
 from ...lib.columns import IMPORTABLE_KEYS, field_of
 from .cells import ImportRowError, StageMove
 
+# Besides the value basis' labels in English and French and its keys: the period alone, as
+# people write it (normalised: lower case, no accents).
+BASIS_WORDS = {
+    "fixe": "fixed", "hourly": "hour", "heure": "hour", "par heure": "hour",
+    "daily": "day", "jour": "day", "journalier": "day", "weekly": "week", "semaine": "week",
+    "hebdomadaire": "week", "monthly": "month", "mois": "month", "mensuel": "month",
+    "quarterly": "quarter", "trimestre": "quarter", "trimestriel": "quarter",
+    "yearly": "year", "annual": "year", "annee": "year", "an": "year", "annuel": "year",
+    "par an": "year",
+}
+
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
 PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
 # Opportunities read per query.
@@ -54,7 +65,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         Lead = self.env["crm.lead"].with_context(active_test=False)
         lookups = {"lead": {}, "team": defaultdict(list), "stage": defaultdict(list),
                    "reason": {}, "user": {}, "tag": {}, "partner": {}, "milestone": {},
-                   "custom": {}, "options": {}, "stage_by_id": {}}
+                   "custom": {}, "options": {}, "stage_by_id": {}, "basis": {},
+                   "currency": {}, "currency_by_id": {}}
         id_columns = [col for col, key in mapping.items() if key == "id"]
         contact_columns = [col for col, key in mapping.items() if key == "contact_id"]
 
@@ -71,7 +83,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             return found
 
         columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
-                   "probability", "partner_id", "reference"] + [
+                   "probability", "partner_id", "reference", "currency_id", "value_basis",
+                   "value_duration"] + [
             field_of(key) for key in mapping.values() if key != "id"]
         lookups["reference"] = self._references(rows, id_columns)
         lookups["lead"] = self._lead_states(
@@ -94,6 +107,15 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             for key, label in labels:
                 lookups["milestone"][spreadsheet.normalise_header(label)] = key
                 lookups["milestone"][key] = key
+            bases = Lead._fields["value_basis"]._description_selection(self.env(context=dict(
+                self.env.context, lang=lang)))
+            for key, label in bases:
+                lookups["basis"][spreadsheet.normalise_header(label)] = key
+                lookups["basis"][key] = key
+        lookups["basis"].update(BASIS_WORDS)
+        for currency in self.env["res.currency"].with_context(active_test=False).search([]):
+            lookups["currency"][currency.name.upper()] = currency
+            lookups["currency_by_id"][currency.id] = currency
         # As superuser: definitions (types, options) only; the values are written with the
         # user's rights.
         for definition in self.env["crm.lead.custom.field"].sudo().search(
@@ -230,6 +252,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                                              "pipeline: give a stage too.") % stage.name)
                 if not lead and not vals.get("name"):
                     fail(0, "", _("A new opportunity needs a name (no ID on this line)."))
+                self._check_row_value(lead, vals, mapping, values, lookups, fail)
             if row_errors:
                 errors.extend(row_errors)
                 continue
@@ -237,6 +260,23 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             plan.append((line, lead, OrderedDict((f, new) for f, _old, new in changes)
                          if lead else vals, changes))
         return plan, errors
+
+    def _check_row_value(self, lead, vals, mapping, values, lookups, fail):
+        """A value per period needs a duration of at least 1; the value is rounded as the
+        row's currency rounds (the import writes it in SQL, where the ORM would round it)."""
+        basis = vals.get("value_basis", lead.value_basis if lead else "fixed")
+        duration = vals.get("value_duration", lead.value_duration if lead else 1)
+        if basis and basis != "fixed" and (duration or 0) < 1:
+            key = "duration" if "value_duration" in vals else "value_basis"
+            col = next((c for c, k in mapping.items() if k == key), 0)
+            fail(col, values[col] if col < len(values) else "", _(
+                "A value per period needs a duration of at least 1: give the number of "
+                "periods in the Duration column."))
+        if "value_amount" in vals:
+            currency = lookups["currency_by_id"].get(
+                vals.get("currency_id", lead.currency_id if lead else False)) or \
+                self.env.user.company_id.currency_id
+            vals["value_amount"] = currency.round(vals["value_amount"])
 
     def _changes(self, lead, vals, overwrite):
         changes = []
@@ -250,7 +290,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             protected = field_name in PROTECTED_FIELDS or field_name.startswith("x_")
             if protected and not overwrite and not self._is_empty(old):
                 continue
-            if field.type == "float":
+            if field.type in ("float", "monetary"):
                 if same_float(old, new):
                     continue
             elif field.type in ("char", "text") and isinstance(new, str):
