@@ -43,6 +43,19 @@ class TestValue(ValueMixin, SuiteCase):
         self.assertEqual((fixed.value_basis, fixed.value_duration, fixed.planned_revenue),
                          ("fixed", 1, 250.5))
 
+    def test_the_form_shows_the_total_before_saving(self):
+        """What the form's onchange returns when the user picks "per month" (the client sends
+        every field of the view)."""
+        spec = self.Lead._onchange_spec()
+        values = {"name": "Draft", "type": "opportunity", "currency_id": self.other.id,
+                  "company_id": self.env.user.company_id.id, "line_ids": [],
+                  "value_amount": 100.0, "value_basis": "fixed", "value_duration": 12,
+                  "value_total": 100.0, "planned_revenue": 50.0}
+        values["value_basis"] = "month"
+        result = self.Lead.onchange(values, "value_basis", spec)["value"]
+        self.assertEqual(result["value_total"], 1200.0)
+        self.assertAlmostEqual(result["planned_revenue"], 600.0, places=6)
+
     def test_duration_is_at_least_one(self):
         lead = self.new_opportunity(value_amount=100.0, value_basis="week", value_duration=2)
         with self.assertRaises(ValidationError):
