@@ -32,3 +32,4 @@ from . import test_status
 from . import test_tracks
 from . import test_trash
 from . import test_value
+from . import test_value_import

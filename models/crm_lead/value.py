@@ -26,7 +26,7 @@ class CrmLeadValue(models.Model):
     _inherit = "crm.lead"
 
     value_amount = fields.Monetary(
-        string="Value", currency_field="currency_id", track_visibility="onchange",
+        string="Value", currency_field="currency_id", default=0.0, track_visibility="onchange",
         help="The value of the opportunity in its currency: the whole value when it is fixed, "
              "else the value of one period (hour, day, week, month, quarter or year).")
     value_basis = fields.Selection(
@@ -47,9 +47,13 @@ class CrmLeadValue(models.Model):
              "directly (other modules, RPC) gives a fixed value of that amount in the company "
              "currency, converted to the opportunity's currency.")
 
-    @api.constrains("value_duration")
+    @api.constrains("value_basis", "value_duration")
     def _check_value_duration(self):
+        bases = dict(VALUE_BASES)
         for lead in self:
+            if lead.value_basis not in bases:
+                raise ValidationError(_("Unknown value basis \"%(basis)s\".") % {
+                    "basis": lead.value_basis})
             if lead.value_duration < 1:
                 raise ValidationError(_(
                     "The duration of the value of \"%(name)s\" must be at least 1 (a number "

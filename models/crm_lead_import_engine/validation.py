@@ -9,15 +9,16 @@ from ...lib import parsing, spreadsheet
 from ...lib.columns import IMPORTABLE_KEYS, field_of
 from .cells import ImportRowError, StageMove
 
-# Besides the value basis' labels in English and French and its keys: the period alone, as
-# people write it (normalised: lower case, no accents).
+# Besides the value basis' labels in English and French and its keys: the period as people
+# write it, in both languages (normalised: lower case, no accents).
 BASIS_WORDS = {
-    "fixe": "fixed", "hourly": "hour", "heure": "hour", "par heure": "hour",
-    "daily": "day", "jour": "day", "journalier": "day", "weekly": "week", "semaine": "week",
-    "hebdomadaire": "week", "monthly": "month", "mois": "month", "mensuel": "month",
-    "quarterly": "quarter", "trimestre": "quarter", "trimestriel": "quarter",
-    "yearly": "year", "annual": "year", "annee": "year", "an": "year", "annuel": "year",
-    "par an": "year",
+    "fixe": "fixed", "forfait": "fixed", "hourly": "hour", "heure": "hour", "par heure": "hour",
+    "daily": "day", "jour": "day", "par jour": "day", "journalier": "day",
+    "weekly": "week", "semaine": "week", "par semaine": "week", "hebdomadaire": "week",
+    "monthly": "month", "mois": "month", "par mois": "month", "mensuel": "month",
+    "quarterly": "quarter", "trimestre": "quarter", "par trimestre": "quarter",
+    "trimestriel": "quarter", "yearly": "year", "annual": "year", "annee": "year",
+    "an": "year", "par an": "year", "par annee": "year", "annuel": "year",
 }
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
