@@ -3,6 +3,19 @@ from odoo import _, fields, models
 from ...lib import columns, parsing, spreadsheet
 
 
+# Besides the value basis' labels in English and French and its keys: the period as people
+# write it, in both languages (normalised: lower case, no accents).
+BASIS_WORDS = {
+    "fixe": "fixed", "forfait": "fixed", "hourly": "hour", "heure": "hour", "par heure": "hour",
+    "daily": "day", "jour": "day", "par jour": "day", "journalier": "day",
+    "weekly": "week", "semaine": "week", "par semaine": "week", "hebdomadaire": "week",
+    "monthly": "month", "mois": "month", "par mois": "month", "mensuel": "month",
+    "quarterly": "quarter", "trimestre": "quarter", "par trimestre": "quarter",
+    "trimestriel": "quarter", "yearly": "year", "annual": "year", "annee": "year",
+    "an": "year", "par an": "year", "par annee": "year", "annuel": "year",
+}
+
+
 class ImportRowError(Exception):
     """A cell that cannot be imported; its argument is the reason, translated."""
 
@@ -232,3 +245,20 @@ class CrmLeadImportEngineCells(models.AbstractModel):
                                                definition.option_ids.mapped("name"))})
             return value
         return str(text)
+
+    def _check_row_value(self, lead, vals, mapping, values, lookups, fail):
+        """A value per period needs a duration of at least 1; the value is rounded as the
+        row's currency rounds (the import writes it in SQL, where the ORM would round it)."""
+        basis = vals.get("value_basis", lead.value_basis if lead else "fixed")
+        duration = vals.get("value_duration", lead.value_duration if lead else 1)
+        if basis and basis != "fixed" and (duration or 0) < 1:
+            key = "duration" if "value_duration" in vals else "value_basis"
+            col = next((c for c, k in mapping.items() if k == key), 0)
+            fail(col, values[col] if col < len(values) else "", _(
+                "A value per period needs a duration of at least 1: give the number of "
+                "periods in the Duration column."))
+        if "value_amount" in vals:
+            currency = lookups["currency_by_id"].get(
+                vals.get("currency_id", lead.currency_id if lead else False)) or \
+                self.env.user.company_id.currency_id
+            vals["value_amount"] = currency.round(vals["value_amount"])

@@ -7,19 +7,8 @@ from odoo.exceptions import UserError
 
 from ...lib import parsing, spreadsheet
 from ...lib.columns import IMPORTABLE_KEYS, field_of
-from .cells import ImportRowError, StageMove
+from .cells import BASIS_WORDS, ImportRowError, StageMove
 
-# Besides the value basis' labels in English and French and its keys: the period as people
-# write it, in both languages (normalised: lower case, no accents).
-BASIS_WORDS = {
-    "fixe": "fixed", "forfait": "fixed", "hourly": "hour", "heure": "hour", "par heure": "hour",
-    "daily": "day", "jour": "day", "par jour": "day", "journalier": "day",
-    "weekly": "week", "semaine": "week", "par semaine": "week", "hebdomadaire": "week",
-    "monthly": "month", "mois": "month", "par mois": "month", "mensuel": "month",
-    "quarterly": "quarter", "trimestre": "quarter", "par trimestre": "quarter",
-    "trimestriel": "quarter", "yearly": "year", "annual": "year", "annee": "year",
-    "an": "year", "par an": "year", "par annee": "year", "annuel": "year",
-}
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
 PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
@@ -261,23 +250,6 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             plan.append((line, lead, OrderedDict((f, new) for f, _old, new in changes)
                          if lead else vals, changes))
         return plan, errors
-
-    def _check_row_value(self, lead, vals, mapping, values, lookups, fail):
-        """A value per period needs a duration of at least 1; the value is rounded as the
-        row's currency rounds (the import writes it in SQL, where the ORM would round it)."""
-        basis = vals.get("value_basis", lead.value_basis if lead else "fixed")
-        duration = vals.get("value_duration", lead.value_duration if lead else 1)
-        if basis and basis != "fixed" and (duration or 0) < 1:
-            key = "duration" if "value_duration" in vals else "value_basis"
-            col = next((c for c, k in mapping.items() if k == key), 0)
-            fail(col, values[col] if col < len(values) else "", _(
-                "A value per period needs a duration of at least 1: give the number of "
-                "periods in the Duration column."))
-        if "value_amount" in vals:
-            currency = lookups["currency_by_id"].get(
-                vals.get("currency_id", lead.currency_id if lead else False)) or \
-                self.env.user.company_id.currency_id
-            vals["value_amount"] = currency.round(vals["value_amount"])
 
     def _changes(self, lead, vals, overwrite):
         changes = []
