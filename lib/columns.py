@@ -44,7 +44,7 @@ COLUMNS = (
     Column("duration", _("Duration"), "value_duration", 9, ("Durée", "Periods", "Périodes")),
     Column("total_value", _("Total value"), None, None, ("Valeur totale",)),
     Column("company_revenue", _("Expected revenue (company currency)"), None, None,
-           ("Revenu attendu (devise de la société)",)),
+           ("Revenu espéré (devise de la société)", "Revenu attendu (devise de la société)")),
     Column("probability", _("Probability"), "probability", 10, ("Probabilité",)),
     Column("probability_tag", _("Probability tag"), "probability_tag_id", 11,
            ("Étiquette de probabilité",)),

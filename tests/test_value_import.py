@@ -69,7 +69,7 @@ class TestValueImport(ValueMixin, RpcCase):
         _name, content = leads._export_spreadsheet("csv")
         header_row = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
         for header in ("Valeur attendue", "Devise", "Base de la valeur", "Durée",
-                       "Valeur totale", "Revenu attendu (devise de la société)"):
+                       "Valeur totale", "Revenu espéré (devise de la société)"):
             self.assertIn(header, header_row)
         self.assertIn("Par mois", content.decode("utf-8-sig"))
         wizard = self.import_file(content, "export.csv")

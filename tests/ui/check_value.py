@@ -4,7 +4,8 @@ company's (issue 17, points 2 and 3), in English and in French.
 As the demo rep, on the form of one of their opportunities: Edit, Value basis "Per month",
 Duration 12, Value 1,500, Currency EUR (USD when the company's is EUR), Save; the form shows
 the total value (18,000 in that currency) and the expected revenue converted to the company
-currency at today's rate, as stored; the list shows the basis and the duration.
+currency at today's rate, as stored; the list shows the basis and the duration, the kanban
+card the value per month × 12 = the total.
 
 Run by `make test` against a running server:
     check_value.py --url http://127.0.0.1:8169 --db DB --out docs/
@@ -83,14 +84,29 @@ def value_journey(j):
             "the form shows the basis %s" % labels["month"])
     j.shot("value_per_month")
 
+    # The list, searched by the opportunity's reference (the first suggestion).
+    reference = j.rpc("crm.lead", "read", [[lead_id], ["reference"]])[0]["reference"]
     j.open_list()
-    j.page.fill(".o_searchview_input", name)
+    j.page.click(".o_searchview_input")
+    j.page.keyboard.type(reference)
+    j.page.wait_for_selector(".o_searchview_autocomplete li", timeout=30000)
     j.page.keyboard.press("Enter")
-    j.page.wait_for_selector(".o_searchview_facet", timeout=30000)
+    j.page.wait_for_function("() => document.querySelectorAll('.o_list_view tr.o_data_row')"
+                             ".length === 1", timeout=30000)
     j.settle()
     row = j.page.locator(".o_list_view tr.o_data_row:has-text('%s')" % name).first.inner_text()
     j.check(labels["month"] in row and "12" in row and "18" in row,
             "the list shows the value per month for 12 months: %r" % row)
+    # The kanban card (same search): the value per month × 12 = the total.
+    j.page.click(".o_cp_switch_kanban")
+    j.page.wait_for_selector(".o_kanban_view .o_cos_value", timeout=30000)
+    j.settle()
+    card = j.page.locator(".o_kanban_record:has-text('%s')" % name).first
+    value = card.locator(".o_cos_value").inner_text()
+    j.check(labels["month"].lower() in value and "12" in value and "18" in digits(value),
+            "the kanban card shows the value per month × 12 = the total: %r" % value)
+    card.scroll_into_view_if_needed()
+    j.shot("value_kanban")
 
 
 def main():
