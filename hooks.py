@@ -2,6 +2,25 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tools import sql
 
 
+# The opportunities without a typed value: their expected revenue becomes it (none with item
+# lines, whose total is their revenue). Returns each one's value, currency and company currency.
+FILL_VALUES = """
+    UPDATE crm_lead l SET value_basis = coalesce(l.value_basis, 'fixed'),
+           value_duration = coalesce(l.value_duration, 1),
+           value_amount = CASE WHEN EXISTS (SELECT 1 FROM crm_lead_line x WHERE x.lead_id = l.id)
+                               THEN 0 ELSE coalesce(l.planned_revenue, 0) END
+    WHERE l.value_amount IS NULL
+    RETURNING l.id, l.value_amount, l.currency_id,
+              (SELECT c.currency_id FROM res_company c WHERE c.id = l.company_id)"""
+FILL_VALUES_NO_LINES = """
+    UPDATE crm_lead l SET value_basis = coalesce(l.value_basis, 'fixed'),
+           value_duration = coalesce(l.value_duration, 1),
+           value_amount = coalesce(l.planned_revenue, 0)
+    WHERE l.value_amount IS NULL
+    RETURNING l.id, l.value_amount, l.currency_id,
+              (SELECT c.currency_id FROM res_company c WHERE c.id = l.company_id)"""
+
+
 def pre_init_hook(cr):
     """Before the install creates the addon's fields: the opportunities that exist already
     get their company's currency and their expected revenue as their typed value (see
@@ -46,17 +65,8 @@ def add_value_columns(cr, with_currency=False):
                 (SELECT c.currency_id FROM res_company c JOIN res_users u
                  ON u.company_id = c.id WHERE u.id = 1))
             WHERE l.currency_id IS NULL""")
-    has_lines = "false"
-    if sql.table_exists(cr, "crm_lead_line"):
-        has_lines = "EXISTS (SELECT 1 FROM crm_lead_line x WHERE x.lead_id = l.id)"
-    cr.execute("""
-        UPDATE crm_lead l SET value_basis = coalesce(l.value_basis, 'fixed'),
-               value_duration = coalesce(l.value_duration, 1),
-               value_amount = CASE WHEN %s THEN 0 ELSE coalesce(l.planned_revenue, 0) END
-        WHERE l.value_amount IS NULL
-        RETURNING l.id, l.value_amount, l.currency_id,
-                  (SELECT c.currency_id FROM res_company c WHERE c.id = l.company_id)"""
-               % has_lines)
+    # At install the item lines' table does not exist yet (no opportunity has lines).
+    cr.execute(FILL_VALUES if sql.table_exists(cr, "crm_lead_line") else FILL_VALUES_NO_LINES)
     foreign = [row for row in cr.fetchall()
                if row[1] and row[2] and row[3] and row[2] != row[3]]
     env = api.Environment(cr, SUPERUSER_ID, {})
