@@ -59,15 +59,20 @@ class CrmLeadValue(models.Model):
                     "The duration of the value of \"%(name)s\" must be at least 1 (a number "
                     "of periods).") % {"name": lead.name})
 
+    @staticmethod
+    def _typed_total(amount, basis, duration):
+        """The typed value times its duration (the value alone when fixed)."""
+        if basis and basis != "fixed":
+            return (amount or 0.0) * (duration or 0)
+        return amount or 0.0
+
     def _value_total(self):
         """The total value in the opportunity's currency: the lines' untaxed total when there
         are lines, else the value times its duration (the value alone when fixed)."""
         self.ensure_one()
         if self.line_ids:
             return self.amount_untaxed
-        if self.value_basis and self.value_basis != "fixed":
-            return self.value_amount * (self.value_duration or 0)
-        return self.value_amount
+        return self._typed_total(self.value_amount, self.value_basis, self.value_duration)
 
     @api.depends("value_amount", "value_basis", "value_duration", "line_ids", "amount_untaxed")
     def _compute_value_total(self):
@@ -78,17 +83,58 @@ class CrmLeadValue(models.Model):
         company = self.company_id or self.env.user.company_id
         return company.currency_id
 
+    def _revenue_of_value(self, today):
+        """The total value converted to the company currency at the rate of ``today``."""
+        self.ensure_one()
+        return self._converted(self._value_total(), self.currency_id,
+                               self._company_currency(), today)
+
+    @staticmethod
+    def _converted(total, currency, target, today):
+        if currency and target and currency != target and total:
+            return currency.with_context(date=today).compute(total, target)
+        return total
+
     @api.depends("value_amount", "value_basis", "value_duration", "line_ids",
                  "line_ids.price_subtotal", "amount_untaxed", "currency_id", "company_id",
                  "company_id.currency_id")
     def _compute_planned_revenue(self):
         today = fields.Date.context_today(self)
         for lead in self:
-            total = lead._value_total()
-            target = lead._company_currency()
-            if lead.currency_id and target and lead.currency_id != target and total:
-                total = lead.currency_id.with_context(date=today).compute(total, target)
-            lead.planned_revenue = total
+            lead.planned_revenue = lead._revenue_of_value(today)
+
+    @api.model
+    def _revenue_of_rows(self, rows):
+        """{id: expected revenue} of the opportunities without lines among ``rows`` ({id:
+        {field: new value}}: what the import writes in SQL) whose value, basis, duration or
+        currency change, for the import to write it in the same UPDATE. Through the ORM,
+        reading the values of 10,000 opportunities prefetched every field of each and the
+        recompute wrote one UPDATE per distinct value: the import of 10,000 values took 40 s
+        instead of 5. Opportunities with lines are left to the ORM."""
+        watched = VALUE_FIELDS + ("currency_id",)
+        ids = [lead_id for lead_id, row in rows.items() if any(name in row for name in watched)]
+        if not ids:
+            return {}
+        today = fields.Date.context_today(self)
+        Currency = self.env["res.currency"]
+        # Fixed SQL; the default currency and the ids are parameters.
+        self.env.cr.execute("""
+            SELECT l.id, l.value_amount, l.value_basis, l.value_duration, l.currency_id,
+                   coalesce(c.currency_id, %s)
+            FROM crm_lead l LEFT JOIN res_company c ON c.id = l.company_id
+            WHERE l.id IN %s
+              AND NOT EXISTS (SELECT 1 FROM crm_lead_line x WHERE x.lead_id = l.id)""",
+                            (self.env.user.company_id.currency_id.id, tuple(ids)))
+        revenues = {}
+        for lead_id, amount, basis, duration, currency_id, target_id in self.env.cr.fetchall():
+            row = rows[lead_id]
+            total = self._typed_total(row.get("value_amount", amount),
+                                      row.get("value_basis", basis),
+                                      row.get("value_duration", duration))
+            revenues[lead_id] = self._converted(
+                total, Currency.browse(row.get("currency_id", currency_id)),
+                Currency.browse(target_id), today)
+        return revenues
 
     # ------------------------------------------------------------------ direct writes
 

@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.tools import float_round
 
 from ...lib import columns, parsing, spreadsheet
 
@@ -261,4 +262,7 @@ class CrmLeadImportEngineCells(models.AbstractModel):
             currency = lookups["currency_by_id"].get(
                 vals.get("currency_id", lead.currency_id if lead else False)) or \
                 self.env.user.company_id.currency_id
-            vals["value_amount"] = currency.round(vals["value_amount"])
+            if currency.id not in lookups["rounding"]:
+                lookups["rounding"][currency.id] = currency.rounding
+            vals["value_amount"] = float_round(
+                vals["value_amount"], precision_rounding=lookups["rounding"][currency.id])

@@ -56,7 +56,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         lookups = {"lead": {}, "team": defaultdict(list), "stage": defaultdict(list),
                    "reason": {}, "user": {}, "tag": {}, "partner": {}, "milestone": {},
                    "custom": {}, "options": {}, "stage_by_id": {}, "basis": {},
-                   "currency": {}, "currency_by_id": {}}
+                   "currency": {}, "currency_by_id": {}, "rounding": {}}
         id_columns = [col for col, key in mapping.items() if key == "id"]
         contact_columns = [col for col, key in mapping.items() if key == "contact_id"]
 
