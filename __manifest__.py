@@ -4,7 +4,7 @@
     "name": "CRM Opportunity Suite",
     "summary": "Opportunity workbench: references, status, probability tags, item lines, "
                "custom fields, spreadsheet round trip, tracks of tasks, bulk close and trash",
-    "version": "11.0.1.0.0",
+    "version": "11.0.1.1.0",
     "category": "Sales",
     "author": "crm_opportunity_suite contributors",
     "website": "https://example.com/crm_opportunity_suite",
@@ -62,6 +62,7 @@
     "demo": [
         "demo/crm_opportunity_suite_demo.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

@@ -27,10 +27,11 @@ def ensure_leads(env, count):
     company = env.user.company_id
     cr.execute("""
         INSERT INTO crm_lead (name, type, active, team_id, stage_id, user_id, probability,
-                              planned_revenue, reference, currency_id, company_id, status,
+                              planned_revenue, value_amount, value_basis, value_duration,
+                              reference, currency_id, company_id, status,
                               priority, date_open, date_last_stage_update, create_uid, write_uid,
                               create_date, write_date, message_bounce, color, day_open, day_close)
-        SELECT 'Bench ' || n, 'opportunity', true, %s, %s, (%s)[1 + n %% %s], 10, n,
+        SELECT 'Bench ' || n, 'opportunity', true, %s, %s, (%s)[1 + n %% %s], 10, n, n, 'fixed', 1,
                'BENCH' || lpad(n::text, 7, '0'), %s, %s, 'open', '0', now(), now(), 1, 1,
                now(), now(), 0, 0, 0, 0
         FROM generate_series(%s, %s) n

@@ -106,7 +106,7 @@ def main():
         values = [(r[0], stages[r[1]], r[2], r[3], users[r[4]], r[5].lower()) for r in data]
         env.cr.execute("""
             UPDATE crm_lead SET stage_id = v.stage, probability = v.probability,
-                   planned_revenue = v.revenue, user_id = v.owner, x_cos_project_size = v.size,
+                   value_amount = v.revenue, planned_revenue = v.revenue, user_id = v.owner, x_cos_project_size = v.size,
                    write_date = now(), write_uid = 1
             FROM (VALUES %s) AS v(id, stage, probability, revenue, owner, size)
             WHERE crm_lead.id = v.id

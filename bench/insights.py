@@ -43,7 +43,8 @@ def ensure_data(env, leads, activities):
     company = env.user.company_id
     cr.execute("""
         INSERT INTO crm_lead (name, type, active, team_id, stage_id, user_id, probability,
-                              planned_revenue, reference, currency_id, company_id, status,
+                              planned_revenue, value_amount, value_basis, value_duration,
+                              reference, currency_id, company_id, status,
                               priority, create_date, write_date, create_uid, write_uid,
                               date_closed, date_deadline, message_bounce, color, day_open,
                               day_close, drop_token)
@@ -53,7 +54,8 @@ def ensure_data(env, leads, activities):
                CASE WHEN n %% 5 = 0 THEN %(won)s ELSE (%(stages)s)[1 + n %% 4] END,
                (%(users)s)[1 + n %% %(user_count)s],
                CASE WHEN n %% 5 = 0 THEN 100 WHEN n %% 7 = 1 THEN 0 ELSE 10 + n %% 80 END,
-               100 + (n * 37) %% 50000, 'INS' || lpad(n::text, 7, '0'), %(currency)s,
+               100 + (n * 37) %% 50000, 100 + (n * 37) %% 50000, 'fixed', 1,
+               'INS' || lpad(n::text, 7, '0'), %(currency)s,
                %(company)s,
                CASE WHEN n %% 5 = 0 THEN 'won' WHEN n %% 7 = 1 THEN 'lost' ELSE 'open' END,
                '0',

@@ -89,19 +89,6 @@ class CrmLeadLine(models.Model):
         company = lead.company_id or self.env.user.company_id
         self.tax_ids = product.taxes_id.filtered(lambda t: t.company_id == company)
 
-    @api.model
-    def create(self, vals):
-        line = super().create(vals)
-        line.lead_id._sync_revenue_from_lines()
-        return line
-
-    @api.multi
-    def write(self, vals):
-        leads = self.mapped("lead_id")
-        res = super().write(vals)
-        (leads | self.mapped("lead_id"))._sync_revenue_from_lines()
-        return res
-
     @api.multi
     def unlink(self):
         leads = self.mapped("lead_id")
@@ -109,5 +96,4 @@ class CrmLeadLine(models.Model):
             res = super().unlink()
             leads = leads.exists()
             leads._check_line_required()
-        leads._sync_revenue_from_lines()
         return res

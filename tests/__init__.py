@@ -33,3 +33,5 @@ from . import test_spreadsheet
 from . import test_status
 from . import test_tracks
 from . import test_trash
+from . import test_value
+from . import test_value_import

@@ -6,6 +6,7 @@ import io
 import openpyxl
 
 from ..lib.columns import FIELD_OF_KEY
+from ..models.crm_lead_import_engine.engine import SIDE_EFFECT_FIELDS
 from .common import SuiteTransactionCase
 
 
@@ -44,7 +45,7 @@ class TestDryRunEqualsWrite(SuiteTransactionCase):
             "owner_elsewhere": {"Owner": "Sam Outsider"},
             "tag": {"Probability tag": "T-Cold"},
             "reopen": {"Milestone": "Open", "Lost reason": None},
-            "revenue": {"Expected value": 2500.5},
+            "revenue": {"Expected value": 2500.5, "Value basis": "Per month", "Duration": 12},
             "hold": {"Milestone": "On hold"},
             "custom": {"SE score": 42},
         }
@@ -74,7 +75,8 @@ class TestDryRunEqualsWrite(SuiteTransactionCase):
         return result
 
     def test_dry_run_shows_what_the_import_writes(self):
-        names = sorted(set(FIELD_OF_KEY.values()) | {self.score})
+        # The expected revenue that the value gives is a side effect the dry run shows too.
+        names = sorted(set(FIELD_OF_KEY.values()) | set(SIDE_EFFECT_FIELDS) | {self.score})
         wizard = self.env["crm.lead.import"].create({
             "file_data": base64.b64encode(self.edited_export()), "file_name": "edited.xlsx",
             "overwrite": True})
@@ -112,6 +114,9 @@ class TestDryRunEqualsWrite(SuiteTransactionCase):
         self.assertIn("stage_id", shown_diff["won"])
         self.assertEqual(shown_diff["lost"]["probability"], (30.0, 0.0))
         self.assertNotIn("unchanged", shown_diff)
+        self.assertEqual(planned_diff["revenue"], {"value_amount", "value_basis",
+                                                   "value_duration"})
+        self.assertEqual(shown_diff["revenue"]["planned_revenue"], (10.0, 30006.0))
         self.assertEqual(wizard.log_id.updated_count, len(written))
         # The preview and the chatter note list them too.
         self.assertIn("60.0", wizard.preview_html)

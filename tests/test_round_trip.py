@@ -33,6 +33,9 @@ class TestRoundTrip(SuiteTransactionCase):
             self.custom[kind] = Definition.create(vals).field_name
         self.reasons = self.env["crm.lost.reason"].create({"name": "RT budget"}) | \
             self.env["crm.lost.reason"].create({"name": "=RT competitor"})
+        euro = self.env.ref("base.EUR")
+        euro.active = True
+        self.currencies = [self.env.user.company_id.currency_id, euro]
         self.options = Definition.search([("field_type", "=", "selection"),
                                           ("name", "=", "RT selection")]).option_ids
 
@@ -64,7 +67,11 @@ class TestRoundTrip(SuiteTransactionCase):
             vals = {
                 "name": self.text(rng),
                 "stage_id": rng.choice([self.stage_new, self.stage_proposal]).id,
-                "planned_revenue": self.number(rng),
+                # The value in the opportunity's currency, fixed or per period.
+                "currency_id": rng.choice(self.currencies).id,
+                "value_amount": self.number(rng),
+                "value_basis": rng.choice(("fixed", "fixed", "hour", "month", "year")),
+                "value_duration": rng.choice((1, 2, 12, 36, 1000)),
                 "date_deadline": self.date(rng),
                 "user_id": rng.choice(users).id if rng.random() < 0.8 else False,
                 "contact_id": self.contact.id if rng.random() < 0.5 else False,
@@ -91,6 +98,7 @@ class TestRoundTrip(SuiteTransactionCase):
     def state(self, leads):
         self.env.clear()
         names = ["name", "team_id", "stage_id", "status", "lost_reason", "planned_revenue",
+                 "value_amount", "value_basis", "value_duration", "currency_id",
                  "probability", "probability_tag_id", "user_id", "date_deadline", "contact_id",
                  "active", "write_date"] + sorted(self.custom.values())
         return {lead.id: {name: lead[name] for name in names}
@@ -112,6 +120,7 @@ class TestRoundTrip(SuiteTransactionCase):
             wizard.action_load()
             mapped = {c.target for c in wizard.column_ids if c.target}
             self.assertTrue({"id", "name", "stage", "milestone", "expected_revenue",
+                             "currency", "value_basis", "duration",
                              "custom:" + self.custom["float"]} <= mapped)
             headers, rows = wizard._read()
             plan, errors = self.env["crm.lead.import.engine"]._prepare(

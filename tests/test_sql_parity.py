@@ -10,7 +10,8 @@ from .common import SuiteTransactionCase
 # What write() and the import's UPDATE both change; dates stamped "now" are compared to the
 # minute (SQL takes the transaction's time, Python the current one).
 COMPARED = ("stage_id", "user_id", "probability", "planned_revenue", "date_deadline",
-            "status", "date_closed", "day_open", "write_uid", "name")
+            "status", "date_closed", "day_open", "write_uid", "name", "value_amount",
+            "value_basis", "value_duration", "currency_id")
 STAMPED = ("date_last_stage_update", "date_open")
 
 
@@ -30,7 +31,8 @@ class TestSqlParity(SuiteTransactionCase):
         mapping = {0: "id"}
         keys = {"Stage": "stage", "Owner": "owner", "Probability": "probability",
                 "Expected value": "expected_revenue", "Due date": "due_date",
-                "Opportunity": "name"}
+                "Opportunity": "name", "Currency": "currency", "Value basis": "value_basis",
+                "Duration": "duration"}
         for index, (header, _value) in enumerate(row, start=1):
             mapping[index] = keys[header]
         log = self.env["crm.lead.import.log"].browse()._import(
@@ -65,6 +67,29 @@ class TestSqlParity(SuiteTransactionCase):
         self.assert_same(by_sql, by_orm)
         self.assertEqual(by_sql["stage_id"], self.stage_proposal.id)
         self.assertFalse(by_sql["date_closed"], "an open probability clears the closing date")
+
+    def test_import_of_a_value_per_period_equals_write(self):
+        """The value, its basis, duration and currency, written by the import's UPDATE, give
+        the expected revenue (and the lines' currency) that write() gives."""
+        euro = self.env.ref("base.EUR")
+        euro.active = True
+        by_import, by_write = self.twins()
+        for lead in (by_import, by_write):
+            lead.write({"line_ids": [(0, 0, {"line_type": "text", "name": "Survey",
+                                             "quantity": 1, "price_unit": 10.0})]})
+            lead.line_ids.unlink()
+        self.import_row(by_import, [("Expected value", "1000.004"), ("Currency", "EUR"),
+                                    ("Value basis", "Per month"), ("Duration", "12")])
+        by_write.write({"value_amount": 1000.004, "currency_id": euro.id,
+                        "value_basis": "month", "value_duration": 12})
+        by_sql, by_orm = self.stored(by_import), self.stored(by_write)
+        self.assert_same(by_sql, by_orm)
+        self.assertEqual((by_sql["value_amount"], by_sql["currency_id"]), (1000.0, euro.id),
+                         "rounded as the currency rounds")
+        company_currency = self.env.user.company_id.currency_id
+        if company_currency != euro:
+            self.assertAlmostEqual(by_sql["planned_revenue"], euro.compute(
+                12000.0, company_currency, round=False), places=6)
 
     def test_import_closing_equals_write(self):
         by_import, by_write = self.twins()

@@ -8,12 +8,14 @@
 #   custom_fields    after create/write: mandatory custom fields filled in (after every
 #                    write of the probability tags below: once for the whole set)
 #   probability_tag  create: the tag's probability; write: grouped by the tag's probability
+#   value            planned_revenue written directly: a fixed value (value.py)
 #   core             create: the reference
 # trash overrides unlink (and every search); nothing else does.
 from . import core
 from . import status
 from . import probability_tag
 from . import items
+from . import value
 from . import custom_fields
 from . import export
 from . import chatter

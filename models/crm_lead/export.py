@@ -34,6 +34,7 @@ class CrmLeadExport(models.Model):
         self._check_export_allowed()
         headers = self._spreadsheet_headers()
         milestones = dict(self._fields["status"]._description_selection(self.env))
+        bases = dict(self._fields["value_basis"]._description_selection(self.env))
         prefix = columns.CUSTOM_PREFIX
         # Per custom field: its type and, for lists, the label of each stored value. As
         # superuser: only definitions; the values are read with the user's rights.
@@ -55,8 +56,15 @@ class CrmLeadExport(models.Model):
                 "stage": lead.stage_id.name or "",
                 "milestone": milestones.get(lead.status, ""),
                 "lost_reason": lead.lost_reason.name or "",
-                "expected_revenue": lead.planned_revenue,
-                "currency": lead.company_currency.name or "",
+                # The value in the opportunity's currency, its basis and duration (none when
+                # fixed), its total, and the expected revenue in the company currency.
+                "expected_revenue": lead.value_amount,
+                "currency": lead.currency_id.name or "",
+                "value_basis": bases.get(lead.value_basis, ""),
+                "duration": lead.value_duration
+                if lead.value_basis not in (False, "fixed") else None,
+                "total_value": lead.value_total,
+                "company_revenue": lead.planned_revenue,
                 "probability": lead.probability,
                 "probability_tag": lead.probability_tag_id.name or "",
                 "tags": ", ".join(lead.tag_ids.mapped("name")),

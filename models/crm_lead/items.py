@@ -3,7 +3,8 @@ from odoo.exceptions import ValidationError
 
 
 class CrmLeadItems(models.Model):
-    """The item lines of an opportunity, its amounts, and the expected revenue they give."""
+    """The item lines of an opportunity and its amounts (their untaxed total is the
+    opportunity's total value when there are lines: value.py)."""
 
     _inherit = "crm.lead"
 
@@ -29,22 +30,6 @@ class CrmLeadItems(models.Model):
             lead.amount_tax = sum(lead.line_ids.mapped("price_tax"))
             lead.amount_total = sum(lead.line_ids.mapped("price_total"))
 
-    def _revenue_from_lines(self):
-        """Untaxed total of the lines in the company currency (Odoo's expected revenue)."""
-        self.ensure_one()
-        company_currency = self.company_id.currency_id or self.env.user.company_id.currency_id
-        amount = sum(self.line_ids.mapped("price_subtotal"))
-        if self.currency_id and self.currency_id != company_currency:
-            amount = self.currency_id.with_context(date=fields.Date.context_today(self)).compute(
-                amount, company_currency)
-        return amount
-
-    def _sync_revenue_from_lines(self):
-        for lead in self.exists():
-            revenue = lead._revenue_from_lines()
-            if lead.planned_revenue != revenue:
-                lead.planned_revenue = revenue
-
     @api.constrains("line_ids", "type")
     def _check_line_required(self):
         for lead in self:
@@ -53,8 +38,3 @@ class CrmLeadItems(models.Model):
                 raise ValidationError(_(
                     "The opportunity \"%s\" needs at least one item line: your company requires "
                     "one (CRM settings).") % lead.name)
-
-    @api.onchange("line_ids", "currency_id")
-    def _onchange_line_ids_revenue(self):
-        if self.line_ids:
-            self.planned_revenue = self._revenue_from_lines()

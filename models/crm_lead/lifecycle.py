@@ -83,9 +83,9 @@ class CrmLeadLifecycle(models.Model):
 
     @api.multi
     def duplicate_as(self, name):
-        """A new opportunity like this one (customer, contact, pipeline, stage, expected value,
-        payment terms, currency, items, tags, probability tag), without its tasks, documents
-        or messages."""
+        """A new opportunity like this one (customer, contact, pipeline, stage, value with its
+        basis and duration, payment terms, currency, items, tags, probability tag), without its
+        tasks, documents or messages."""
         self.ensure_one()
         if not (name or "").strip():
             raise UserError(_("Give the new opportunity a name."))
@@ -101,7 +101,9 @@ class CrmLeadLifecycle(models.Model):
             "contact_id": self.contact_id.id,
             "team_id": self.team_id.id,
             "stage_id": self.stage_id.id,
-            "planned_revenue": self.planned_revenue,
+            "value_amount": self.value_amount,
+            "value_basis": self.value_basis,
+            "value_duration": self.value_duration,
             "probability": (self.probability_tag_id.percentage if self.probability_tag_id
                             else self.stage_id.probability),
             "payment_term_id": self.payment_term_id.id,

@@ -1,6 +1,20 @@
 from odoo import _, fields, models
+from odoo.tools import float_round
 
 from ...lib import columns, parsing, spreadsheet
+
+
+# Besides the value basis' labels in English and French and its keys: the period as people
+# write it, in both languages (normalised: lower case, no accents).
+BASIS_WORDS = {
+    "fixe": "fixed", "forfait": "fixed", "hourly": "hour", "heure": "hour", "par heure": "hour",
+    "daily": "day", "jour": "day", "par jour": "day", "journalier": "day",
+    "weekly": "week", "semaine": "week", "par semaine": "week", "hebdomadaire": "week",
+    "monthly": "month", "mois": "month", "par mois": "month", "mensuel": "month",
+    "quarterly": "quarter", "trimestre": "quarter", "par trimestre": "quarter",
+    "trimestriel": "quarter", "yearly": "year", "annual": "year", "annee": "year",
+    "an": "year", "par an": "year", "par annee": "year", "annuel": "year",
+}
 
 
 class ImportRowError(Exception):
@@ -24,7 +38,8 @@ class CrmLeadImportEngineCells(models.AbstractModel):
         """{key: NumberColumn or DateColumn} of the mapped number and date columns, each
         convention worked out from the whole column (the user's language breaks ties)."""
         decimal_point, _thousands_sep, date_format = self._lang_formats()
-        kinds = {"expected_revenue": "float", "probability": "float", "due_date": "date"}
+        kinds = {"expected_revenue": "float", "probability": "float", "due_date": "date",
+                 "duration": "integer"}
         formats = {}
         for col, key in mapping.items():
             kind = kinds.get(key)
@@ -122,6 +137,32 @@ class CrmLeadImportEngineCells(models.AbstractModel):
             if key == "probability" and not 0 <= number <= 100:
                 raise ImportRowError(_("A probability is between 0 and 100."))
             return number
+        if key == "duration":
+            try:
+                number = formats[key].parse_int(text)
+            except parsing.CellError as error:
+                raise self._cell_error(error, text)
+            if number < 1:
+                raise ImportRowError(_("A duration is a number of periods: at least 1."))
+            return number
+        if key == "value_basis":
+            basis = lookups["basis"].get(spreadsheet.normalise_header(text))
+            if not basis:
+                labels = self.env["crm.lead"]._fields["value_basis"]._description_selection(
+                    self.env)
+                raise ImportRowError(_("Unknown value basis \"%(value)s\": use %(bases)s.") % {
+                    "value": text, "bases": ", ".join(label for _key, label in labels)})
+            return basis
+        if key == "currency":
+            currency = lookups["currency"].get(str(text).upper())
+            if not currency:
+                raise ImportRowError(_("No currency has the code \"%(value)s\" (ISO code, "
+                                       "e.g. EUR or USD).") % {"value": text})
+            if not currency.active and (not lead or lead.currency_id != currency.id):
+                raise ImportRowError(_("The currency %(currency)s is not active: an "
+                                       "administrator activates it first.") % {
+                                           "currency": currency.name})
+            return currency.id
         if key == "probability_tag":
             return self._by_name(lookups["tag"], text) or self._reject(
                 _("No probability tag is named \"%s\".") % text)
@@ -205,3 +246,23 @@ class CrmLeadImportEngineCells(models.AbstractModel):
                                                definition.option_ids.mapped("name"))})
             return value
         return str(text)
+
+    def _check_row_value(self, lead, vals, mapping, values, lookups, fail):
+        """A value per period needs a duration of at least 1; the value is rounded as the
+        row's currency rounds (the import writes it in SQL, where the ORM would round it)."""
+        basis = vals.get("value_basis", lead.value_basis if lead else "fixed")
+        duration = vals.get("value_duration", lead.value_duration if lead else 1)
+        if basis and basis != "fixed" and (duration or 0) < 1:
+            key = "duration" if "value_duration" in vals else "value_basis"
+            col = next((c for c, k in mapping.items() if k == key), 0)
+            fail(col, values[col] if col < len(values) else "", _(
+                "A value per period needs a duration of at least 1: give the number of "
+                "periods in the Duration column."))
+        if "value_amount" in vals:
+            currency = lookups["currency_by_id"].get(
+                vals.get("currency_id", lead.currency_id if lead else False)) or \
+                self.env.user.company_id.currency_id
+            if currency.id not in lookups["rounding"]:
+                lookups["rounding"][currency.id] = currency.rounding
+            vals["value_amount"] = float_round(
+                vals["value_amount"], precision_rounding=lookups["rounding"][currency.id])

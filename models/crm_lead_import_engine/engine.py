@@ -10,6 +10,9 @@ from ...lib.columns import COLUMN_ALIASES, CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTAB
 
 # Besides the importable columns, what undo writes back (closing moved them).
 UNDO_EXTRA_FIELDS = ("stage_id", "probability", "lost_reason", "on_hold")
+# And what the import changes as a side effect, which its undo data records: the expected
+# revenue that the value gives (computed again from the value undo writes back).
+SIDE_EFFECT_FIELDS = ("planned_revenue",)
 
 
 class _RollBack(Exception):
@@ -48,7 +51,8 @@ class CrmLeadImportEngine(models.AbstractModel):
     def _importable_columns(self):
         """Every column the import (and its undo) may write: the fixed whitelist and the custom
         fields' own columns. Nothing else read from a mapping or a log reaches SQL."""
-        return set(FIELD_OF_KEY.values()) | set(UNDO_EXTRA_FIELDS) | self._custom_columns()
+        return set(FIELD_OF_KEY.values()) | set(UNDO_EXTRA_FIELDS) | set(SIDE_EFFECT_FIELDS) | \
+            self._custom_columns()
 
     @api.model
     def _check_mapping(self, mapping):

@@ -2,7 +2,7 @@ from odoo import models
 
 from ...lib import guard
 from ...lib.columns import FIELD_OF_KEY
-from .engine import _RollBack
+from .engine import SIDE_EFFECT_FIELDS, _RollBack
 from .validation import same_float
 
 
@@ -18,8 +18,9 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
 
     @staticmethod
     def _watched_fields(plan):
-        """Every column an import may write: the fixed ones and the custom fields planned."""
-        names = set(FIELD_OF_KEY.values())
+        """Every column an import may write: the fixed ones and the custom fields planned; and
+        the expected revenue, which the value, its basis, duration and currency give."""
+        names = set(FIELD_OF_KEY.values()) | set(SIDE_EFFECT_FIELDS)
         names.update(name for _line, _lead, vals, _changes in plan for name in vals)
         return sorted(names)
 

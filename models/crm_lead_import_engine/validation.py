@@ -7,7 +7,8 @@ from odoo.exceptions import UserError
 
 from ...lib import parsing, spreadsheet
 from ...lib.columns import IMPORTABLE_KEYS, field_of
-from .cells import ImportRowError, StageMove
+from .cells import BASIS_WORDS, ImportRowError, StageMove
+
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
 PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
@@ -54,7 +55,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         Lead = self.env["crm.lead"].with_context(active_test=False)
         lookups = {"lead": {}, "team": defaultdict(list), "stage": defaultdict(list),
                    "reason": {}, "user": {}, "tag": {}, "partner": {}, "milestone": {},
-                   "custom": {}, "options": {}, "stage_by_id": {}}
+                   "custom": {}, "options": {}, "stage_by_id": {}, "basis": {},
+                   "currency": {}, "currency_by_id": {}, "rounding": {}}
         id_columns = [col for col, key in mapping.items() if key == "id"]
         contact_columns = [col for col, key in mapping.items() if key == "contact_id"]
 
@@ -71,7 +73,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             return found
 
         columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
-                   "probability", "partner_id", "reference"] + [
+                   "probability", "partner_id", "reference", "currency_id", "value_basis",
+                   "value_duration"] + [
             field_of(key) for key in mapping.values() if key != "id"]
         lookups["reference"] = self._references(rows, id_columns)
         lookups["lead"] = self._lead_states(
@@ -94,6 +97,15 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             for key, label in labels:
                 lookups["milestone"][spreadsheet.normalise_header(label)] = key
                 lookups["milestone"][key] = key
+            bases = Lead._fields["value_basis"]._description_selection(self.env(context=dict(
+                self.env.context, lang=lang)))
+            for key, label in bases:
+                lookups["basis"][spreadsheet.normalise_header(label)] = key
+                lookups["basis"][key] = key
+        lookups["basis"].update(BASIS_WORDS)
+        for currency in self.env["res.currency"].with_context(active_test=False).search([]):
+            lookups["currency"][currency.name.upper()] = currency
+            lookups["currency_by_id"][currency.id] = currency
         # As superuser: definitions (types, options) only; the values are written with the
         # user's rights.
         for definition in self.env["crm.lead.custom.field"].sudo().search(
@@ -230,6 +242,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                                              "pipeline: give a stage too.") % stage.name)
                 if not lead and not vals.get("name"):
                     fail(0, "", _("A new opportunity needs a name (no ID on this line)."))
+                self._check_row_value(lead, vals, mapping, values, lookups, fail)
             if row_errors:
                 errors.extend(row_errors)
                 continue
@@ -250,7 +263,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             protected = field_name in PROTECTED_FIELDS or field_name.startswith("x_")
             if protected and not overwrite and not self._is_empty(old):
                 continue
-            if field.type == "float":
+            if field.type in ("float", "monetary"):
                 if same_float(old, new):
                     continue
             elif field.type in ("char", "text") and isinstance(new, str):

@@ -115,6 +115,13 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         records.check_access_rights("write")
         records.check_access_rule("write")
         names = list(columns)
+        # A new value (basis, duration, currency) gives a new expected revenue: computed here
+        # and written in the same UPDATE (value.py).
+        revenues = Lead._revenue_of_rows(rows)
+        for lead_id, revenue in revenues.items():
+            rows[lead_id]["planned_revenue"] = revenue
+        if revenues and "planned_revenue" not in names:
+            names.append("planned_revenue")
         # Identifiers below come from this whitelist only (and SQL_EXTRAS, fixed).
         unknown = set(names) - self._importable_columns()
         if unknown:
@@ -148,4 +155,6 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         plain = [name for name in names if name not in SQL_EXTRAS]
         if plain:
             records.modified(plain)
+            # Written above: the expected revenue of the new values.
+            Lead.browse(list(revenues))._recompute_done(Lead._fields["planned_revenue"])
             records.recompute()
