@@ -19,6 +19,7 @@ DOCUMENT_SENT = "sent"         # the sent date of a financial document
 IMPORT_LOG = "import_log"      # the import's own records
 MAIL_GATEWAY = "mail_gateway"  # message_process is processing a mail it routed
 MAIL_SENDER = "mail_sender"    # the From of the mail being processed is taken at its word
+DROP_ACCEPT = "drop_accept"    # a mail held for review is accepted by a manager
 
 
 @contextmanager

@@ -2,6 +2,8 @@ import base64
 
 from odoo import _, api, fields, models
 
+from ..lib import guard
+
 # Mail kept for review is stored whole; larger mail bounces instead (system parameter
 # crm_opportunity_suite.review_max_bytes).
 REVIEW_MAX_BYTES = 10 * 1024 * 1024
@@ -30,8 +32,10 @@ class CrmLeadMailReview(models.Model):
         """Store the mail on its opportunity as if its sender were known."""
         for review in self:
             raw = base64.b64decode(review.message)
-            self.env["mail.thread"].with_context(cos_drop_accept=True).message_process(
-                "crm.lead", raw, thread_id=review.lead_id.id)
+            # A flag of the server thread, not a context key: an RPC client sends any context.
+            with guard.internal(guard.DROP_ACCEPT):
+                self.env["mail.thread"].message_process(
+                    "crm.lead", raw, thread_id=review.lead_id.id)
         self.unlink()
         return True
 

@@ -180,3 +180,17 @@ class TestMailGateway(SecurityCase):
         self.mine.invalidate_cache()
         self.assertEqual(len(self.mine.drop_token), 20)
         self.assertNotEqual(self.mine.drop_token, self.mine2.drop_token)
+
+    def test_rpc_context_cannot_accept_a_stranger(self):
+        # Accepting a held mail is the review's own action (a flag of the server thread):
+        # a client that knows the drop token and sends the old context key gets it held.
+        content = self.mail(self.mine.drop_token, body="Cheap tiles").decode()
+        self.rpc(self.demo, "mail.thread", "message_process", False, content,
+                 context={"cos_drop_accept": True})
+        self.mine.invalidate_cache()
+        self.assertFalse(self.mine.message_ids.filtered(lambda m: "Cheap tiles" in (m.body or "")))
+        review = self.env["crm.lead.mail.review"].search([("lead_id", "=", self.mine.id)])
+        self.assertEqual(len(review), 1, "held for review")
+        review.action_accept()
+        self.mine.invalidate_cache()
+        self.assertTrue(self.mine.message_ids.filtered(lambda m: "Cheap tiles" in (m.body or "")))

@@ -3,7 +3,7 @@ from html import escape as html_escape
 
 from odoo import _, api, fields, models, tools
 
-from ...lib import mail_gateway
+from ...lib import guard, mail_gateway
 from .chatter import NOTES_BATCH
 
 # Drop address tokens: random (secrets), not derived from the ID; no look-alike characters.
@@ -119,7 +119,7 @@ class CrmLeadDropAddress(models.Model):
         trusted = self._mail_sender_trusted(message)
         routes = []
         for lead in leads:
-            if not self.env.context.get("cos_drop_accept") and \
+            if not guard.allowed(guard.DROP_ACCEPT) and \
                     not lead._drop_sender_allowed(email_from, trusted):
                 if automatic:
                     continue
