@@ -8,6 +8,7 @@
 #   custom_fields    after create/write: mandatory custom fields filled in (after every
 #                    write of the probability tags below: once for the whole set)
 #   probability_tag  create: the tag's probability; write: grouped by the tag's probability
+#   files            create/write: the Files tab changes the opportunity's own files only
 #   core             create: the reference
 # trash overrides unlink (and every search); nothing else does.
 from . import core
