@@ -128,12 +128,19 @@ class CrmOpportunityDocument(models.AbstractModel):
         mission.check_access_rights("write")
         mission.check_access_rule("write")
         lead = self.opportunity_id
-        if mission.opportunity_id and mission.opportunity_id != lead:
+        other = mission.opportunity_id
+        if other and other != lead:
+            # Named only to a user who may read it.
+            if other.search_count([("id", "=", other.id)]):
+                raise UserError(_(
+                    "The mission %(mission)s belongs to the opportunity %(opportunity)s: a "
+                    "document is assigned to a mission of its own opportunity (%(own)s).") % {
+                        "mission": mission.code, "opportunity": other.display_name,
+                        "own": lead.display_name})
             raise UserError(_(
-                "The mission %(mission)s belongs to the opportunity %(opportunity)s: a document "
-                "is assigned to a mission of its own opportunity (%(own)s).") % {
-                    "mission": mission.code, "opportunity": mission.opportunity_id.display_name,
-                    "own": lead.display_name})
+                "The mission %(mission)s belongs to another opportunity: a document is assigned "
+                "to a mission of its own opportunity (%(own)s).") % {
+                    "mission": mission.code, "own": lead.display_name})
         if not mission.opportunity_id:
             lead._cos_link_mission_task(mission)
         elif not mission.is_mission:

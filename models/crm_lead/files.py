@@ -123,7 +123,7 @@ class CrmLeadFiles(models.Model):
         self._post_bulk_notes({self.id: _("<p>Files added (visible to: %(visibility)s): "
                                           "%(names)s.</p>") % {
             "visibility": html_escape(labels[visibility]),
-            "names": html_escape(", ".join(attachments.mapped("name")))}})
+            "names": html_escape(", ".join(attachments.sorted("id").mapped("name")))}})
         return {"type": "ir.actions.act_window_close"}
 
     def _attachments_zip(self):
