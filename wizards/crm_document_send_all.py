@@ -85,11 +85,13 @@ class CrmDocumentSendAll(models.TransientModel):
         return {"sale.order": _("quotes"), "account.invoice": _("invoices"),
                 "purchase.order": _("purchase orders")}
 
-    @api.depends("use_domain", "send_quotes", "send_invoices", "send_purchases")
+    @api.depends("use_domain", "send_quotes", "send_invoices", "send_purchases", "state")
     def _compute_document_summary(self):
         labels = self._kind_labels()
         for wizard in self:
-            if wizard.res_model != "crm.lead":
+            # Counted while choosing, in the list's context (the result form has none).
+            if wizard.res_model != "crm.lead" or wizard.state == "done" or \
+                    self.env.context.get("active_model") != "crm.lead":
                 wizard.document_summary = False
                 continue
             documents = wizard._documents()
@@ -147,6 +149,7 @@ class CrmDocumentSendAll(models.TransientModel):
                     "skipped_list": "\n".join(skipped)})
         return {
             "type": "ir.actions.act_window",
+            "name": _("Send all"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

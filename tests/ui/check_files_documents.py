@@ -25,10 +25,12 @@ from journey import Journey
 LABELS = {
     "en_US": {"files": "Files", "documents": "Documents", "send_all": "Send all",
               "both": "Internal users and mission resources", "sent": "Sent",
-              "skipped": "cancelled or rejected"},
+              "skipped": "cancelled or rejected", "assign": "Assign to a mission",
+              "chatter": "(Send all)"},
     "fr_FR": {"files": "Fichiers", "documents": "Documents", "send_all": "Tout envoyer",
               "both": "Utilisateurs internes et ressources des missions", "sent": "Envoyés",
-              "skipped": "annulé ou refusé"},
+              "skipped": "annulé ou refusé", "assign": "Attribuer à une mission",
+              "chatter": "(Tout envoyer)"},
 }
 
 
@@ -68,7 +70,7 @@ def rep_journey(j, labels):
     j.tab(labels["files"])
     j.page.click(".o_notebook button[name='%d']" % j.ref(
         "crm_opportunity_suite.crm_lead_file_upload_action"))
-    j.page.wait_for_selector(".modal-dialog .o_field_many2manybinary", timeout=30000)
+    j.page.wait_for_selector(".modal-dialog .oe_fileupload", timeout=30000)
     file_name = "site-plan-%s.txt" % stamp.replace(" ", "-")
     dialog(j).locator("input.o_input_file").set_input_files(files=[{
         "name": file_name, "mimeType": "text/plain", "buffer": b"Roof plan, level 2"}])
@@ -102,8 +104,8 @@ def rep_journey(j, labels):
         "sale.order", "read", [quote_ids, ["name"]]))
 
     def assign(quote_id):
-        j.page.locator(".o_notebook tr.o_data_row:has-text('%s') "
-                       "button[name=action_cos_assign_mission]" % quote_names[quote_id]).click()
+        j.page.locator(".o_notebook tr.o_data_row:has-text('%s') button[title=\"%s\"]" % (
+            quote_names[quote_id], labels["assign"])).click()
         j.page.wait_for_selector(".modal-dialog button[name=action_assign]", timeout=30000)
         j.settle()
 
@@ -146,7 +148,8 @@ def manager_journey(j, labels):
     j.open_list()
     j.page.click(".o_searchview_input")
     j.page.keyboard.type(prefix)
-    j.page.click(".o_searchview_autocomplete li:has-text('%s')" % prefix, timeout=30000)
+    # The suggestions search the reference first, then the name: take the name's.
+    j.page.click(".o_searchview_autocomplete li:nth-child(2)", timeout=30000)
     j.page.wait_for_function("() => document.querySelectorAll("
                              "'.o_list_view tr.o_data_row').length === 2", timeout=30000)
     j.settle()
@@ -164,7 +167,7 @@ def manager_journey(j, labels):
     j.check(labels["sent"] in result and labels["skipped"] in result,
             "the dialog reports what was sent and skipped: %r" % result[:300])
     sent = j.rpc("sale.order", "search_count", [[
-        ["id", "in", quotes], ["message_ids.body", "ilike", "(Send all)"]]])
+        ["id", "in", quotes], ["message_ids.body", "ilike", labels["chatter"]]]])
     j.check(sent == 2, "both quotes were e-mailed (%d)" % sent)
     mails = j.rpc("mail.mail", "search_count", [[["model", "=", "sale.order"],
                                                  ["res_id", "in", quotes + [cancelled]]]])
