@@ -91,8 +91,8 @@ class TestFilesTab(SuiteCase):
             "name": "Visit", "is_mission": True, "opportunity_id": self.lead.id,
             "user_id": self.technician.id})
         self.Tag = self.env["crm.file.tag"]
-        self.plans = self.Tag.sudo(self.manager).create({"name": "Plans", "color": 3})
-        self.photos = self.Tag.sudo(self.manager).create({"name": "Photos"})
+        self.plans = self.Tag.sudo(self.manager).create({"name": "T-Plans", "color": 3})
+        self.photos = self.Tag.sudo(self.manager).create({"name": "T-Photos"})
 
     def upload(self, user, lead, names, visibility, tags=None):
         """What the Upload files dialog does: the files, uploaded by ``user`` into the dialog
@@ -166,7 +166,7 @@ class TestFilesTab(SuiteCase):
             self.Tag.sudo(self.rep).create({"name": "Rep's own tag"})
         with self.assertRaises(AccessError):
             self.plans.sudo(self.rep).write({"name": "Renamed"})
-        self.assertEqual(self.plans.sudo(self.technician).name, "Plans")
+        self.assertEqual(self.plans.sudo(self.technician).name, "T-Plans")
 
     def test_files_tab_changes_the_opportunitys_own_files_only(self):
         quote, photo = self.upload(self.rep, self.lead, ["quote.pdf", "photo.jpg"], "internal")

@@ -74,7 +74,7 @@ class TestFilesAndMissionsOverRpc(SecurityCase):
         # Tags: the managers' to define, the reps' to use.
         with self.assertRaises(AccessError):
             self.rpc(self.demo, "crm.file.tag", "create", {"name": "Rep's tag"})
-        tag = self.env["crm.file.tag"].create({"name": "Plans"})
+        tag = self.env["crm.file.tag"].create({"name": "T-Plans"})
         self.rpc(self.demo, "crm.lead", "write", self.mine.ids, {"cos_file_ids": [
             (1, plan, {"cos_tag_ids": [(6, 0, tag.ids)], "cos_visibility": "both"})]})
         self.env.clear()

@@ -82,27 +82,30 @@ class TestSendAll(SuiteCase):
 class TestSendAllFromOpportunities(SuiteCase):
     """Send all on a list of opportunities: their quotes, invoices and purchase orders."""
 
-    def setUp(self):
-        super().setUp()
-        self.customer.email = "buyer@acme.example.com"
-        self.vendor = self.env["res.partner"].create({
+    @classmethod
+    def setUpClass(cls):
+        # Built once for the class (each test runs in a savepoint).
+        super().setUpClass()
+        cls.customer.email = "buyer@acme.example.com"
+        cls.vendor = cls.env["res.partner"].create({
             "name": "Vendor Co", "supplier": True, "email": "sales@vendor.example.com"})
         items = [(0, 0, {"line_type": "text", "name": "Inspection", "quantity": 1,
                          "price_unit": 300.0})]
-        self.alpha = self.new_opportunity(name="Send Alpha", line_ids=items)
-        self.beta = self.new_opportunity(name="Send Beta", line_ids=items)
-        self.gamma = self.new_opportunity(name="Send Gamma", line_ids=items)
-        self.quote = self.alpha.create_document("quote")
-        self.cancelled = self.alpha.create_document("quote")
-        self.cancelled.action_cancel()
-        self.invoice = self.alpha.create_document("invoice")
-        self.invoice.action_invoice_open()
-        self.draft_invoice = self.beta.create_document("invoice")
-        self.purchase = self.beta.create_document("purchase", vendor=self.vendor)
-        self.waiting = self.beta.create_document("purchase", vendor=self.vendor)
-        self.waiting.write({"state": "to approve"})
-        self.gamma_quote = self.gamma.create_document("quote")
-        self.Wizard = self.env["crm.document.send.all"]
+        # new_opportunity() only reads the class's fixtures: the class stands for the test.
+        cls.alpha = cls.new_opportunity(cls, name="Send Alpha", line_ids=items)
+        cls.beta = cls.new_opportunity(cls, name="Send Beta", line_ids=items)
+        cls.gamma = cls.new_opportunity(cls, name="Send Gamma", line_ids=items)
+        cls.quote = cls.alpha.create_document("quote")
+        cls.cancelled = cls.alpha.create_document("quote")
+        cls.cancelled.action_cancel()
+        cls.invoice = cls.alpha.create_document("invoice")
+        cls.invoice.action_invoice_open()
+        cls.draft_invoice = cls.beta.create_document("invoice")
+        cls.purchase = cls.beta.create_document("purchase", vendor=cls.vendor)
+        cls.waiting = cls.beta.create_document("purchase", vendor=cls.vendor)
+        cls.waiting.write({"state": "to approve"})
+        cls.gamma_quote = cls.gamma.create_document("quote")
+        cls.Wizard = cls.env["crm.document.send.all"]
 
     def wizard(self, leads, domain=None, **values):
         context = {"active_model": "crm.lead", "active_ids": leads.ids}
