@@ -27,6 +27,7 @@ from . import mail_thread
 from . import crm_lead_mail_review
 from . import crm_link_template
 from . import crm_note_tag
+from . import crm_file_tag
 from . import mail_message
 from . import crm_team
 from . import res_users

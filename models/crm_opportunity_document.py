@@ -67,13 +67,88 @@ class CrmOpportunityDocument(models.AbstractModel):
     @api.model
     def create(self, vals):
         self._check_sent_date_not_given(vals)
-        return super().create(vals)
+        document = super().create(vals)
+        if vals.get("cos_mission_id"):
+            document._check_mission_of_the_opportunity()
+        return document
 
     @api.multi
     def write(self, vals):
         self._check_sent_date_not_given(vals)
         self._check_not_sent(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if {"cos_mission_id", "opportunity_id"} & set(vals):
+            self._check_mission_of_the_opportunity()
+        return result
+
+    def _check_mission_of_the_opportunity(self):
+        """A document's mission is one of the missions of its opportunity (Assign to a
+        mission links a mission that has none first)."""
+        # As superuser: only the links are compared, whoever may read the mission.
+        for document in self.sudo().filtered("cos_mission_id"):
+            mission = document.cos_mission_id
+            if mission.opportunity_id != document.opportunity_id or not mission.is_mission:
+                raise UserError(_(
+                    "%(document)s cannot be assigned to the mission %(mission)s: a document "
+                    "is assigned to a mission of its own opportunity.") % {
+                        "document": document.display_name, "mission": mission.display_name})
+
+    @api.multi
+    def action_cos_assign_mission(self):
+        """The "Assign to a mission" dialog of this document."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Assign to a mission"),
+            "res_model": "crm.document.mission.assign",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": self._name, "active_id": self.id,
+                        "active_ids": self.ids},
+        }
+
+    def _cos_check_mission_assignment(self):
+        """Assigning this document to a mission needs the right to edit it, and the document
+        belongs to an opportunity."""
+        self.ensure_one()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        if not self.opportunity_id:
+            raise UserError(_("%(document)s belongs to no opportunity: only the documents of "
+                              "an opportunity are assigned to missions.") % {
+                                  "document": self.display_name})
+
+    def _cos_assign_mission(self, mission):
+        """Assign this document to ``mission``, which the user may edit: a mission of the
+        document's opportunity, or a task linked to no opportunity, which becomes a mission of
+        this one (that needs the right to edit the opportunity)."""
+        self._cos_check_mission_assignment()
+        mission.ensure_one()
+        mission.check_access_rights("write")
+        mission.check_access_rule("write")
+        lead = self.opportunity_id
+        other = mission.opportunity_id
+        if other and other != lead:
+            # Named only to a user who may read it.
+            if other.search_count([("id", "=", other.id)]):
+                raise UserError(_(
+                    "The mission %(mission)s belongs to the opportunity %(opportunity)s: a "
+                    "document is assigned to a mission of its own opportunity (%(own)s).") % {
+                        "mission": mission.code, "opportunity": other.display_name,
+                        "own": lead.display_name})
+            raise UserError(_(
+                "The mission %(mission)s belongs to another opportunity: a document is assigned "
+                "to a mission of its own opportunity (%(own)s).") % {
+                    "mission": mission.code, "own": lead.display_name})
+        if not mission.opportunity_id:
+            lead._cos_link_mission_task(mission)
+        elif not mission.is_mission:
+            mission.write({"is_mission": True})
+        self.write({"cos_mission_id": mission.id})
+        self.message_post(body=_("<p>Assigned to the mission %(mission)s.</p>") % {
+            "mission": html_escape(mission.display_name)})
+        return mission
 
     @api.multi
     def unlink(self):

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 VISIBILITIES = [
     ("internal", "Internal users"),
@@ -20,6 +21,34 @@ class IrAttachment(models.Model):
         "res.users", string="Mission resources", compute="_compute_cos_resource_user_ids",
         search="_search_cos_resource_user_ids",
         help="Users assigned to the missions of the opportunity the file is attached to.")
+    cos_tag_ids = fields.Many2many("crm.file.tag", string="Tags")
+
+    @api.multi
+    def action_cos_download(self):
+        """The file's download link (a button of the opportunity's Files tab)."""
+        self.ensure_one()
+        self.check("read")
+        self.check_access_rule("read")
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": "/web/content/%d?download=true" % self.id,
+        }
+
+    def _cos_check_own_uploads(self, message):
+        """Refuse (AccessError ``message``) unless these are files the user just uploaded in
+        a dialog: theirs, attached to no record and to no field. A dialog that attaches them
+        elsewhere (an opportunity) or hands them to the mail queue (read as superuser) would
+        otherwise do so with any attachment ID a client names."""
+        if not self:
+            return
+        # Fixed SQL; the ids and the user are parameters.
+        self.env.cr.execute("SELECT id FROM ir_attachment WHERE id IN %s AND ("
+                            "create_uid IS DISTINCT FROM %s OR coalesce(res_id, 0) != 0 OR "
+                            "res_field IS NOT NULL)", (tuple(self.ids), self.env.uid))
+        if self.env.cr.fetchall() or len(self.exists()) != len(self):
+            raise AccessError(message)
+        self.check("read")
 
     def _compute_cos_resource_user_ids(self):
         for attachment in self:

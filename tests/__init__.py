@@ -26,6 +26,7 @@ from . import test_reports
 from . import test_round_trip
 from . import test_security_data
 from . import test_security_documents
+from . import test_security_files_missions
 from . import test_security_lifecycle
 from . import test_send_all
 from . import test_sql_parity

@@ -11,6 +11,8 @@ from . import crm_lead_mission_import
 from . import crm_lead_project_link
 from . import crm_lead_document_add
 from . import crm_document_send_all
+from . import crm_lead_file_upload
+from . import crm_document_mission_assign
 from . import crm_lead_activity_log
 from . import crm_lead_note
 from . import crm_message_link

@@ -9,6 +9,7 @@
 #                    write of the probability tags below: once for the whole set)
 #   probability_tag  create: the tag's probability; write: grouped by the tag's probability
 #   value            planned_revenue written directly: a fixed value (value.py)
+#   files            create/write: the Files tab changes the opportunity's own files only
 #   core             create: the reference
 # trash overrides unlink (and every search); nothing else does.
 from . import core

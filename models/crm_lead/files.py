@@ -3,8 +3,12 @@ import re
 import tempfile
 import unicodedata
 import zipfile
+from html import escape as html_escape
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..ir_attachment import VISIBILITIES
 
 ZIP_NAME_LENGTH = 150
 
@@ -25,6 +29,44 @@ class CrmLeadFiles(models.Model):
     _inherit = "crm.lead"
 
     attachment_count = fields.Integer(compute="_compute_attachment_count", string="Files")
+    cos_file_ids = fields.One2many(
+        "ir.attachment", "res_id", string="Files", domain=[("res_model", "=", "crm.lead")],
+        help="The files of the opportunity that you may see. Add them with Upload files.")
+
+    @api.model
+    def create(self, vals):
+        if vals.get("cos_file_ids"):
+            raise UserError(_("Save the opportunity, then add its files with Upload files."))
+        vals.pop("cos_file_ids", None)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        if "cos_file_ids" in vals:
+            self._cos_check_file_commands(vals["cos_file_ids"])
+        return super().write(vals)
+
+    def _cos_check_file_commands(self, commands):
+        """The Files tab changes the opportunity's own files only: their name, visibility and
+        tags (1), or deletes them (2); (4) on one of its files is the web client's "no
+        change". Files are added by Upload files (which asks their visibility), never by
+        linking an attachment of another record here."""
+        # Fixed SQL; the ids are a parameter. Which files belong to these opportunities,
+        # whoever may see them: a command on another one is refused either way.
+        self.env.cr.execute("SELECT id FROM ir_attachment WHERE res_model = 'crm.lead' AND "
+                            "res_id IN %s", (tuple(self.ids) or (0,),))
+        own = {row[0] for row in self.env.cr.fetchall()}
+        editable = {"name", "cos_visibility", "cos_tag_ids"}
+        for command in commands or ():
+            if not isinstance(command, (list, tuple)) or not command:
+                raise UserError(_("Files are added with Upload files."))
+            code = command[0]
+            target = command[1] if len(command) > 1 else None
+            if code in (1, 2, 4) and target in own and (
+                    code != 1 or set(command[2] or {}) <= editable):
+                continue
+            raise UserError(_("Files are added with Upload files; in the Files tab only their "
+                              "name, visibility and tags change."))
 
     def _compute_attachment_count(self):
         counts = dict((row["res_id"], row["res_id_count"]) for row in self.env[
@@ -56,6 +98,33 @@ class CrmLeadFiles(models.Model):
             "domain": [("res_model", "=", "crm.lead"), ("res_id", "=", self.id)],
             "context": {"default_res_model": "crm.lead", "default_res_id": self.id},
         }
+
+    def _cos_add_files(self, attachments, visibility, tags):
+        """Attach ``attachments`` (files the user just uploaded, attached to nothing yet) to
+        this opportunity, visible to ``visibility``, tagged ``tags`` (the Upload dialog).
+        Needs the right to edit the opportunity."""
+        self.ensure_one()
+        if not attachments:
+            raise UserError(_("Choose the files to upload."))
+        if visibility not in dict(VISIBILITIES):
+            raise UserError(_("Say who may see the files."))
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        attachments._cos_check_own_uploads(_("Only files you upload in this dialog can be "
+                                             "added to the opportunity."))
+        tags.check_access_rights("read")
+        tags.check_access_rule("read")
+        # As the user: ir.attachment checks the right to edit the opportunity again.
+        attachments.write({
+            "res_model": "crm.lead", "res_id": self.id, "public": False,
+            "cos_visibility": visibility, "cos_tag_ids": [(6, 0, tags.ids)]})
+        labels = dict(self.env["ir.attachment"].fields_get(
+            ["cos_visibility"])["cos_visibility"]["selection"])
+        self._post_bulk_notes({self.id: _("<p>Files added (visible to: %(visibility)s): "
+                                          "%(names)s.</p>") % {
+            "visibility": html_escape(labels[visibility]),
+            "names": html_escape(", ".join(attachments.sorted("id").mapped("name")))}})
+        return {"type": "ir.actions.act_window_close"}
 
     def _attachments_zip(self):
         """(file name, open temporary file holding the zip) of the files of this opportunity

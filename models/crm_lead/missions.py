@@ -61,10 +61,35 @@ class CrmLeadMissions(models.Model):
                               "%(opportunity)s.") % {
                                   "mission": task.code,
                                   "opportunity": task.opportunity_id.display_name})
+        return self._cos_link_mission_task(task)
+
+    def _cos_link_mission_task(self, task):
+        """Link ``task`` (linked to no opportunity) to this one as a mission, with a note."""
         task.write({"opportunity_id": self.id, "is_mission": True})
         self._post_bulk_notes({self.id: _("<p>Mission %s linked.</p>") % html_escape(
             task.display_name)})
         return task
+
+    def _cos_new_mission(self, name, user, deadline=None):
+        """A new mission of this opportunity (customer, contact from it), with a note."""
+        self.ensure_one()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        if not (name or "").strip():
+            raise UserError(_("Give the new mission a title."))
+        mission = self.env["project.task"].create({
+            "name": name.strip(),
+            "is_mission": True,
+            "opportunity_id": self.id,
+            "project_id": self.env.ref("crm_opportunity_suite.project_missions").id,
+            "partner_id": self.partner_id.id,
+            "contact_id": self.contact_id.id,
+            "user_id": user.id if user else self.env.uid,
+            "date_deadline": deadline or False,
+        })
+        self._post_bulk_notes({self.id: _("<p>Mission %s created.</p>") % html_escape(
+            mission.display_name)})
+        return mission
 
     @api.multi
     def link_project(self, project=None, name=None):
