@@ -30,3 +30,4 @@ from . import crm_note_tag
 from . import mail_message
 from . import crm_team
 from . import res_users
+from . import crm_stage

@@ -1,6 +1,7 @@
 from odoo import _, fields, models
 
 from ...lib import columns, parsing, spreadsheet
+from ..crm_lead.core import clean_reference, reference_problem
 
 
 class ImportRowError(Exception):
@@ -87,6 +88,12 @@ class CrmLeadImportEngineCells(models.AbstractModel):
         text = raw.strip() if isinstance(raw, str) else raw
         if key == "name":
             return str(text)
+        if key == "reference":
+            reference = clean_reference(text)
+            problem = reference_problem(reference)
+            if problem:
+                raise ImportRowError(problem)
+            return reference
         if key == "pipeline":
             teams = lookups["team"].get(str(text), [])
             if len(teams) != 1:
