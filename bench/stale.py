@@ -107,7 +107,8 @@ def main():
     c = timed("(c) naive: read all, is_stale in Python", registry, naive, count)
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, manager_id, {"lang": "en_US"})
-        found = set(env["crm.lead"].search([("team_id", "=", team_id), ("is_stale", "=", True)]).ids)
+        found = set(env["crm.lead"].search([("team_id", "=", team_id),
+                                            ("is_stale", "=", True)]).ids)
     assert found == results["naive"], "same opportunities"
     print("same opportunities: yes; (a) %.3f s, (b) %.3f s, (c) %.3f s; a/b = %.2f, "
           "c/a = %.1f" % (count / a, count / b, count / c, b / a, a / c))

@@ -17,19 +17,19 @@ class CrmLeadImportEngineReferences(models.AbstractModel):
     def _reference_keys(rows, columns, numbers=True):
         """The references (cleaned, lower case) of these columns' text cells; without the
         numbers (IDs) unless ``numbers``."""
+        def is_number(value):
+            try:
+                parsing.parse_int(value)
+            except parsing.CellError:
+                return False
+            return True
+
         keys = set()
         for _line, values in rows:
             for col in columns:
                 value = values[col] if col < len(values) else ""
-                if not isinstance(value, str) or not value.strip():
-                    continue
-                if not numbers:
-                    try:
-                        parsing.parse_int(value)
-                        continue
-                    except parsing.CellError:
-                        pass
-                keys.add(clean_reference(value).lower())
+                if isinstance(value, str) and value.strip() and (numbers or not is_number(value)):
+                    keys.add(clean_reference(value).lower())
         return keys
 
     def _references(self, rows, id_columns):

@@ -67,7 +67,7 @@ def manager_journey(j):
     open_record(j, "crm.lead", "crm.crm_lead_opportunities", view_type="kanban")
     column = j.page.locator(".o_kanban_group:has(.o_column_title:text-is(\"%s\"))"
                             % stage_name).first
-    column.hover()
+    column.locator(".o_kanban_header").hover()
     column.locator(".o_kanban_config .dropdown-toggle").click()
     column.locator(".o_column_edit").click()
     dialog = j.page.locator(".modal-dialog").last
@@ -115,11 +115,14 @@ def rep_journey(j):
 
     # 3. The Stale filter of the pipeline and the marker on the card.
     open_record(j, "crm.lead", "crm.crm_lead_opportunities", view_type="kanban")
-    j.page.click(".o_search_options .o_filters_menu_button")
-    j.page.click(".o_filters_menu a:text-is(\"%s\")" % labels["stale"])
+    if not j.page.locator(".o_search_options").is_visible():
+        j.page.click(".o_searchview_more")
+    j.page.click(".o_search_options .o_dropdown:has(.o_filters_menu) .o_dropdown_toggler_btn")
+    j.page.click(".o_filters_menu li a:text-is(\"%s\")" % labels["stale"])
     j.page.wait_for_selector(".o_searchview_facet:has-text(\"%s\")" % labels["stale"],
                              timeout=30000)
     j.settle()
+    j.page.click(".o_control_panel .breadcrumb")  # closes the Filters menu
     stale = j.page.locator(".o_kanban_record:has-text('Warehouse shelving renewal')")
     j.check(stale.count() == 1, "the stale demo opportunity is in the filter")
     j.check(stale.locator(".o_cos_stale").count() == 1 and
