@@ -3,8 +3,9 @@
 - as the sales manager (admin): picks a probability tag's colour with the palette picker of
   its form, and sets a stage's "Days until stale" from the pipeline (column menu -> Edit Stage);
 - as a sales rep (demo): types a reference on a new opportunity, then sees the message when
-  typing it again (another case) on another one; uses the Stale filter of the pipeline and
-  sees the marker on the stale card (and on its form), not on the on-hold one.
+  typing it again (another case) on another one; logs a note in the first one's chatter (its
+  last activity moves); uses the Stale filter of the pipeline and sees the marker on the stale
+  card (and on its form), not on the on-hold one.
 
 Run by `make test` against a running server:
     check_stale_reference.py --url http://127.0.0.1:8169 --db DB --out docs/
@@ -113,7 +114,21 @@ def rep_journey(j):
     j.check(not j.rpc("crm.lead", "search", [[["name", "=", "Journey second %s" % reference]]]),
             "nothing saved")
 
-    # 3. The Stale filter of the pipeline and the marker on the card.
+    # 3. A note logged in the chatter of the first one is activity: its last activity moves.
+    lead = found[0]
+    before = j.rpc("crm.lead", "read", [[lead["id"]], ["date_last_activity"]])[0]
+    open_record(j, "crm.lead", "crm.crm_lead_opportunities", lead["id"])
+    j.page.click(".o_chatter_button_log_note")
+    j.page.fill(".o_chatter .o_composer_text_field", "Called the site manager")
+    j.page.click(".o_chatter .o_composer_button_send")
+    j.page.wait_for_selector(".o_thread_message:has-text('Called the site manager')",
+                             timeout=30000)
+    after = j.rpc("crm.lead", "read", [[lead["id"]], ["date_last_activity"]])[0]
+    j.check(after["date_last_activity"] > before["date_last_activity"],
+            "the note moved the last activity: %s -> %s" % (
+                before["date_last_activity"], after["date_last_activity"]))
+
+    # 4. The Stale filter of the pipeline and the marker on the card.
     open_record(j, "crm.lead", "crm.crm_lead_opportunities", view_type="kanban")
     if not j.page.locator(".o_search_options").is_visible():
         j.page.click(".o_searchview_more")
