@@ -110,6 +110,7 @@ class CrmLeadStale(models.Model):
     def init(self):
         """Opportunities that existed before this column: the latest of their creation, their
         last stage change and their last chatter message other than a field-change line."""
+        result = super().init()  # the other features' (drop tokens)
         # Fixed SQL, no parameter. Only the rows still without a date (the first time).
         self.env.cr.execute("""
             UPDATE crm_lead lead SET date_last_activity = GREATEST(
@@ -120,6 +121,7 @@ class CrmLeadStale(models.Model):
                                       WHERE tracking.mail_message_id = message.id)))
             WHERE lead.date_last_activity IS NULL
         """)
+        return result
 
     @api.model
     def _set_last_activity(self, lead_ids, days_ago):
