@@ -46,6 +46,7 @@
         "wizards/crm_document_send_all_views.xml",
         "views/crm_communication_views.xml",
         "views/crm_team_views.xml",
+        "views/crm_stage_views.xml",
         "wizards/crm_lead_communication_views.xml",
         "views/assets.xml",
         "reports/crm_reports.xml",

@@ -24,7 +24,7 @@ Column = namedtuple("Column", "key label field import_rank aliases")
 COLUMNS = (
     Column("id", _("Opportunity ID"), None, 0,
            ("ID", "ID de l'opportunité", "Identifiant de l'opportunité")),
-    Column("reference", _("Reference"), None, None, ("Référence",)),
+    Column("reference", _("Reference"), "reference", 12, ("Référence",)),
     Column("name", _("Opportunity"), "name", 1, ("Name", "Opportunité", "Nom")),
     Column("customer", _("Customer"), None, None, ("Client",)),
     Column("contact", _("Contact"), None, None, ("Contact person", "Personne de contact")),

@@ -31,3 +31,4 @@ from . import crm_file_tag
 from . import mail_message
 from . import crm_team
 from . import res_users
+from . import crm_stage

@@ -22,6 +22,7 @@ from . import test_probability_tag
 from . import test_recurrence
 from . import test_reference
 from . import test_rep_delete
+from . import test_reference_import
 from . import test_reports
 from . import test_round_trip
 from . import test_security_data
@@ -31,6 +32,7 @@ from . import test_security_lifecycle
 from . import test_send_all
 from . import test_sql_parity
 from . import test_spreadsheet
+from . import test_stale
 from . import test_status
 from . import test_tracks
 from . import test_trash

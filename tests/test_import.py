@@ -70,7 +70,7 @@ class TestImport(SuiteTransactionCase):
         self.assertEqual(targets["Opportunity ID"], "id")
         self.assertEqual(targets["Stage"], "stage")
         self.assertEqual(targets["Site size"], "custom:x_cos_site_size")
-        self.assertFalse(targets["Reference"])
+        self.assertEqual(targets["Reference"], "reference")
         wizard.action_dry_run()
         self.assertIn("2 to update, 0 to create", wizard.preview_html)
         self.assertIn("S-New", wizard.preview_html)      # old stage

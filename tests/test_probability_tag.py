@@ -73,3 +73,22 @@ class TestProbabilityTag(SuiteCase):
                   for g in self.Lead.read_group(domain, ["probability_tag_id"],
                                                 ["probability_tag_id"])}
         self.assertEqual(groups, {self.hot.id: 1, self.cold.id: 2})
+
+
+class TestProbabilityTagColour(SuiteCase):
+
+    def test_colour_is_picked_with_the_palette_widget(self):
+        Tag = self.env["crm.probability.tag"]
+        for view, kind in (("crm_opportunity_suite.crm_probability_tag_view_form", "form"),
+                           ("crm_opportunity_suite.crm_probability_tag_view_tree", "tree")):
+            arch = Tag.fields_view_get(self.env.ref(view).id, kind)["arch"]
+            self.assertIn('<field name="color" widget="cos_color_picker"', arch, kind)
+        files, _remains = self.env["ir.qweb"]._get_asset_content("web.assets_backend", {})
+        sources = " ".join(asset["url"] for asset in files)
+        self.assertIn("crm_opportunity_suite/static/src/js/color_picker.js", sources)
+        self.assertIn("crm_opportunity_suite/static/src/less/color_picker.less", sources)
+
+    def test_colour_outside_the_palette_is_refused(self):
+        for color in (-1, 12):
+            with self.assertRaises(ValidationError):
+                self.hot.write({"color": color})

@@ -2,6 +2,7 @@
 # matters: each file's class is stacked on the previous ones, so the LAST one imported runs
 # first. Of the overrides of create/write, from the outermost:
 #   internal_fields  refuses the fields only the addon writes (before anything else)
+#   stale            create: the date of last activity; write: a stage change sets it
 #   lifecycle        write: bulk-close check, then the stage before closing
 #   tracks           create: takes the track out of the values; applies it once created
 #   drop_address     create: a drop token
@@ -10,7 +11,7 @@
 #   probability_tag  create: the tag's probability; write: grouped by the tag's probability
 #   value            planned_revenue written directly: a fixed value (value.py)
 #   files            create/write: the Files tab changes the opportunity's own files only
-#   core             create: the reference
+#   core             create/write: the reference (typed and unique, or the sequence's)
 # trash overrides unlink (and every search); nothing else does.
 from . import core
 from . import status
@@ -27,5 +28,6 @@ from . import documents
 from . import files
 from . import tracks
 from . import lifecycle
+from . import stale
 from . import trash
 from . import internal_fields

@@ -3,5 +3,6 @@
 from . import engine
 from . import cells
 from . import validation
+from . import references
 from . import writer
 from . import side_effects

@@ -2,6 +2,7 @@ from odoo import _, fields, models
 from odoo.tools import float_round
 
 from ...lib import columns, parsing, spreadsheet
+from ..crm_lead.core import clean_reference, reference_problem
 
 
 # Besides the value basis' labels in English and French and its keys: the period as people
@@ -102,6 +103,12 @@ class CrmLeadImportEngineCells(models.AbstractModel):
         text = raw.strip() if isinstance(raw, str) else raw
         if key == "name":
             return str(text)
+        if key == "reference":
+            reference = clean_reference(text)
+            problem = reference_problem(reference)
+            if problem:
+                raise ImportRowError(problem)
+            return reference
         if key == "pipeline":
             teams = lookups["team"].get(str(text), [])
             if len(teams) != 1:

@@ -7,8 +7,9 @@ from odoo.exceptions import UserError
 
 from ...lib import parsing, spreadsheet
 from ...lib.columns import IMPORTABLE_KEYS, field_of
+from ..crm_lead.core import clean_reference
 from .cells import BASIS_WORDS, ImportRowError, StageMove
-
+from .references import AMBIGUOUS
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
 PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
@@ -73,10 +74,12 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             return found
 
         columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
-                   "probability", "partner_id", "reference", "currency_id", "value_basis",
-                   "value_duration"] + [
+                   "probability", "partner_id", "reference", "company_id", "currency_id",
+                   "value_basis", "value_duration"] + [
             field_of(key) for key in mapping.values() if key != "id"]
         lookups["reference"] = self._references(rows, id_columns)
+        lookups["taken"] = self._taken_references(rows, [
+            col for col, key in mapping.items() if key == "reference"])
         lookups["lead"] = self._lead_states(
             sorted(ints(id_columns) | set(lookups["reference"].values())), columns)
         lookups["partner"] = {p.id: p for p in self.env["res.partner"].browse(
@@ -112,24 +115,6 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                 [("field_name", "!=", False)]):
             lookups["custom"][definition.field_name] = definition
         return lookups
-
-    def _references(self, rows, id_columns):
-        """{reference: id} of the opportunities the user may read whose reference (OPP00012)
-        stands in the ID column instead of their ID."""
-        references = set()
-        for _line, values in rows:
-            for col in id_columns:
-                value = values[col] if col < len(values) else ""
-                if isinstance(value, str) and value.strip():
-                    try:
-                        parsing.parse_int(value)
-                    except parsing.CellError:
-                        references.add(value.strip().upper())
-        if not references:
-            return {}
-        leads = self.env["crm.lead"].with_context(active_test=False).search(
-            [("reference", "in", sorted(references))])
-        return {lead.reference.upper(): lead.id for lead in leads}
 
     def _lead_states(self, ids, columns):
         """{id: LeadState} of the opportunities the file names that the user may read, read in
@@ -201,7 +186,11 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     try:
                         lead_id = parsing.parse_int(raw)
                     except parsing.CellError:
-                        lead_id = lookups["reference"].get(str(raw).strip().upper())
+                        lead_id = lookups["reference"].get(clean_reference(raw).lower())
+                    if lead_id == AMBIGUOUS:
+                        fail(col, raw, _("Several opportunities have the reference "
+                                         "\"%(value)s\": give the ID.") % {"value": raw})
+                        break
                     if not lead_id:
                         fail(col, raw, _("\"%(value)s\" is neither an opportunity ID nor the "
                                          "reference of an opportunity.") % {"value": raw})
@@ -229,6 +218,11 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     vals["stage_id"] = value.stage_id
                 else:
                     vals[field_name] = value
+            if not row_errors and "reference" in vals:
+                reason = self._reference_clash(vals["reference"], line, lead, lookups)
+                if reason:
+                    col = next(c for c, k in mapping.items() if k == "reference")
+                    fail(col, values[col], reason)
             if not row_errors:
                 if "lost_reason" in vals and vals.get("status", lead.status if lead else "open") \
                         != "lost":

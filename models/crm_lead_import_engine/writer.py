@@ -10,10 +10,12 @@ ORM_FIELDS_ORDER = ("team_id", "stage_id", "probability_tag_id", "probability", 
 # Opportunities per UPDATE.
 SQL_BATCH = 5000
 # What crm.lead.write() does besides writing these columns, in SQL (leads of the import only):
-# a new stage stamps its date; a new salesperson the assignation date (and the days to assign);
-# a probability below 100 clears the closing date and gives the status it implies.
+# a new stage stamps its date (and the opportunity's last activity, models/crm_lead/stale.py);
+# a new salesperson the assignation date (and the days to assign); a probability below 100
+# clears the closing date and gives the status it implies.
 SQL_EXTRAS = {
-    "stage_id": [("date_last_stage_update", "now() AT TIME ZONE 'UTC'")],
+    "stage_id": [("date_last_stage_update", "now() AT TIME ZONE 'UTC'"),
+                 ("date_last_activity", "now() AT TIME ZONE 'UTC'")],
     "user_id": [("date_open", "now() AT TIME ZONE 'UTC'"),
                 ("day_open", "abs(date_part('day', (now() AT TIME ZONE 'UTC') - "
                              "crm_lead.create_date))")],
