@@ -178,7 +178,8 @@ class CrmLeadValue(models.Model):
                 continue
             currency = self.env["res.currency"].browse(vals.get("currency_id")) \
                 or lead.currency_id
-            groups.setdefault((currency, lead.company_id), []).append(lead.id)
+            company = self.env["res.company"].browse(vals.get("company_id")) or lead.company_id
+            groups.setdefault((currency, company), []).append(lead.id)
         if unchanged and vals:
             super(CrmLeadValue, unchanged).write(vals)
         for (currency, company), ids in groups.items():
