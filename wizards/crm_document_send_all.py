@@ -29,6 +29,8 @@ class CrmDocumentSendAll(models.TransientModel):
     sent_count = fields.Integer(string="Sent", readonly=True)
     skipped_count = fields.Integer(string="Skipped", readonly=True)
     skipped_list = fields.Text(string="Skipped documents", readonly=True)
+    background_note = fields.Char(compute="_compute_background_note",
+                                  string="In the background")
 
     @api.model
     def default_get(self, field_names):
@@ -45,6 +47,13 @@ class CrmDocumentSendAll(models.TransientModel):
         values["template_id"] = template.id if template else False
         return values
 
+    @api.depends("use_domain", "selected_count", "domain_count")
+    def _compute_background_note(self):
+        Operation = self.env["crm.background.operation"]
+        for wizard in self:
+            count = wizard.domain_count if wizard.use_domain else wizard.selected_count
+            wizard.background_note = Operation._background_note("send", count)
+
     @api.model
     def _list_model_name(self):
         model = self.env.context.get("active_model")
@@ -56,6 +65,29 @@ class CrmDocumentSendAll(models.TransientModel):
     @api.multi
     def action_send(self):
         self.ensure_one()
+        self._check_send_options()
+        documents = self._list_records(self.use_domain)
+        if documents._name != self.res_model:
+            raise UserError(_("Send all works from a list of quotes, invoices or purchase "
+                              "orders."))
+        Operation = self.env["crm.background.operation"]
+        if len(documents) > Operation._threshold("send"):
+            return Operation._start("send", _("Send %(count)d documents") % {
+                "count": len(documents)}, documents, {
+                    "template_id": self.template_id.id,
+                    "attachment_ids": self.attachment_ids.ids}).action_open()
+        sent, skipped = self._send_documents(documents)
+        self.write({"state": "done", "sent_count": sent, "skipped_count": len(skipped),
+                    "skipped_list": "\n".join(skipped)})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _check_send_options(self):
         template = self.template_id
         if not template:
             raise UserError(_("Choose or create the e-mail template."))
@@ -63,10 +95,11 @@ class CrmDocumentSendAll(models.TransientModel):
             raise UserError(_("The template \"%s\" is not made for these documents.")
                             % template.name)
         self._check_attachments()
-        documents = self._list_records(self.use_domain)
-        if documents._name != self.res_model:
-            raise UserError(_("Send all works from a list of quotes, invoices or purchase "
-                              "orders."))
+
+    def _send_documents(self, documents):
+        """E-mail these documents (through the mail queue) with a chatter note each; returns
+        the number sent and the lines of those skipped (with the reason)."""
+        template = self.template_id
         reasons = {
             "pending": _("pending"),
             "cancelled": _("cancelled or rejected"),
@@ -89,15 +122,7 @@ class CrmDocumentSendAll(models.TransientModel):
             document.message_post(body=_("<p>E-mailed with the template %s (Send all).</p>")
                                   % html_escape(template.name))
             sent += 1
-        self.write({"state": "done", "sent_count": sent, "skipped_count": len(skipped),
-                    "skipped_list": "\n".join(skipped)})
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return sent, skipped
 
     def _check_attachments(self):
         """Extra attachments are files the user uploaded here: the mail queue reads them as
