@@ -118,10 +118,12 @@ class CrmBackgroundJobMixin(models.AbstractModel):
                 cr.commit()  # pylint: disable=invalid-commit (nothing written yet)
         finished = False
         try:
-            with progress.reporting(record._progress_writer(), PROGRESS_INTERVAL):
+            with progress.reporting(record._progress_writer(), PROGRESS_INTERVAL) as reporter:
                 try:
                     with (cr.savepoint() if atomic else nullcontext()):
                         result = work(record)
+                        if reporter.phase:
+                            reporter.flush()  # the last figures, not those of a second ago
                 except except_orm as error:
                     record.env.clear()  # what the rolled-back work left in the cache
                     message = error.name or str(error)

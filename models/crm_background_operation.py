@@ -78,6 +78,8 @@ class CrmBackgroundOperation(models.Model):
 
     @api.multi
     def unlink(self):
+        self.check_access_rights("unlink")
+        self.check_access_rule("unlink")
         if any(operation.state == "queued" for operation in self):
             raise UserError(_("An operation running in the background cannot be deleted."))
         return super().unlink()
