@@ -18,7 +18,7 @@ _logger = logging.getLogger(__name__)
 # id): "COS". queue_job.py tells a job whose server died from a running one by it.
 LOCK_NAMESPACE = 0x434F53
 # Seconds between two writes of a job's progress (and one at every new phase).
-PROGRESS_INTERVAL = 1.0
+PROGRESS_INTERVAL = 0.5
 # How long a job that lost its connection to PostgreSQL waits for the database to answer
 # again before it hands itself back to the queue anyway.
 RECONNECT_WAIT = 60

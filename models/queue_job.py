@@ -12,7 +12,7 @@ LOCKED_JOBS = (("crm.lead.import.log", "_run_in_background"),
                ("crm.background.operation", "_run_operation"))
 # Seconds between queue_job marking a job started and the job taking its lock (a few
 # milliseconds of Python): a job started more recently is left alone.
-STARTED_GRACE = 10
+STARTED_GRACE = 5
 # queue_job's runner puts a job it could not hand to a worker back to "pending" after one
 # second; one still "enqueued" after a minute was handed to a server that died.
 ENQUEUED_GRACE = 60
