@@ -3,7 +3,8 @@
 # database, run the addon's tests and Odoo's own crm and sale_crm tests with the addon installed
 # (pytest-odoo), then the browser checks against a real server, the fault smoke test
 # (bench/faults.py --smoke), then the tooling's own test (tools/test_make_run.sh). Fails on
-# any failing test and on any ERROR/CRITICAL log line; ends with "N passed, N failed". Stops cleanly on SIGINT, SIGTERM and SIGHUP (tools/common.sh).
+# any failing test and on any ERROR/CRITICAL log line; ends with "N passed, N failed". Stops
+# cleanly on SIGINT, SIGTERM and SIGHUP (tools/common.sh).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 DB=${TEST_DB:-crm_suite_test}
