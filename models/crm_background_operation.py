@@ -54,6 +54,12 @@ class CrmBackgroundOperation(models.Model):
     skipped_list = fields.Text(string="Skipped documents", readonly=True)
     result = fields.Text(readonly=True)
 
+    def _compute_progress(self):
+        super()._compute_progress()
+        for operation in self:
+            if not operation.progress_total:  # not started yet: 0 / all of them
+                operation.progress_total = operation.total_count
+
     # ------------------------------------------------------------------ the records
 
     @staticmethod
