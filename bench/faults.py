@@ -343,10 +343,15 @@ class Jobs(object):
 
     def wait(self, condition, timeout, what):
         deadline = time.time() + timeout
+        answered = time.time()
         while time.time() < deadline:
             status = self.status()
             if status and condition(status):
                 return status
+            if status:
+                answered = time.time()
+            elif time.time() - answered > 120:
+                raise RuntimeError("the database has not answered for 2 minutes")
             time.sleep(0.2)
         raise RuntimeError("timed out waiting for %s: %s" % (what, self.status()))
 
