@@ -27,7 +27,7 @@ TEXTS = {
     "en_US": {"note": "runs in the background", "running": "Running in the background",
               "done": "Done", "result": "5 opportunities closed as won."},
     "fr_FR": {"note": "s'exécute en arrière-plan", "running": "En cours en arrière-plan",
-              "done": "Terminée", "result": "5 opportunités clôturées comme gagnées."},
+              "done": "Terminé", "result": "5 opportunités clôturées comme gagnées."},
 }
 
 
