@@ -76,7 +76,11 @@ class CrmBackgroundJobMixin(models.AbstractModel):
             phase, done, total = rows.get(record.id, (False, 0, 0))
             record.progress_phase = phase
             record.progress_done = done
-            record.progress_total = total
+            record.progress_total = total or record._progress_total_before_start()
+
+    def _progress_total_before_start(self):
+        """The total shown before the job reports any (0: unknown)."""
+        return 0
 
     # ------------------------------------------------------------------ running the job
 
@@ -163,7 +167,8 @@ class CrmBackgroundJobMixin(models.AbstractModel):
                 cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, job_id),
                            log_exceptions=False)
             except psycopg2.Error:
-                pass  # the connection is gone, and the lock with it
+                # The connection is gone, and the lock with it.
+                _logger.debug("lock of job %s gone with its connection", job_id)
         if at_commit and not testing():
             # Held until queue_job commits the work with the job's "done" state: until then
             # the job is not done.

@@ -54,11 +54,8 @@ class CrmBackgroundOperation(models.Model):
     skipped_list = fields.Text(string="Skipped documents", readonly=True)
     result = fields.Text(readonly=True)
 
-    def _compute_progress(self):
-        super()._compute_progress()
-        for operation in self:
-            if not operation.progress_total:  # not started yet: 0 / all of them
-                operation.progress_total = operation.total_count
+    def _progress_total_before_start(self):
+        return self.total_count
 
     # ------------------------------------------------------------------ the records
 
