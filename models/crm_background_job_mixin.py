@@ -22,10 +22,6 @@ PROGRESS_INTERVAL = 0.5
 # How long a job that lost its connection to PostgreSQL waits for the database to answer
 # again before it hands itself back to the queue anyway.
 RECONNECT_WAIT = 60
-# What the loss of the connection raises (PostgreSQL restarted or unreachable): errors without
-# an SQLSTATE. Errors of a statement carry one (a serialization failure, which queue_job
-# retries by itself, a constraint...).
-CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 JOB_STATES = [("pending", "Waiting"), ("enqueued", "Handed to a worker"),
               ("started", "Running"), ("done", "Done"), ("failed", "Failed")]
@@ -135,8 +131,11 @@ class CrmBackgroundJobMixin(models.AbstractModel):
                     result = message
             finished = True
             return result
-        except CONNECTION_ERRORS as error:
-            if getattr(error, "pgcode", None):
+        except psycopg2.Error as error:
+            # Errors of a statement carry an SQLSTATE (a serialization failure, which
+            # queue_job retries by itself, a constraint...); the loss of the connection
+            # (PostgreSQL restarted) raises errors without one, of several classes.
+            if error.pgcode or not self._connection_lost():
                 raise
             _logger.warning("%s %s: the connection to the database was lost (%s); the job "
                             "goes back to the queue.", self._name, self.id, error)
@@ -146,6 +145,14 @@ class CrmBackgroundJobMixin(models.AbstractModel):
         finally:
             if job_id:
                 self._release_job_lock(job_id, at_commit=finished)
+
+    def _connection_lost(self):
+        try:
+            # Fixed SQL.
+            self.env.cr.execute("SELECT 1", log_exceptions=False)
+        except psycopg2.Error as error:
+            return not error.pgcode  # an aborted transaction still answers, with a code
+        return False
 
     def _running_job_id(self):
         """The queue_job id of the job running this code (queue_job puts its uuid in the

@@ -44,9 +44,9 @@ class QueueJob(models.Model):
             SELECT job.id FROM queue_job job
             WHERE (job.model_name, job.method_name) IN %s
               AND ((job.state = 'started' AND job.date_started
-                    < (now() AT TIME ZONE 'UTC') - %s * interval '1 second')
+                    < (clock_timestamp() AT TIME ZONE 'UTC') - %s * interval '1 second')
                    OR (job.state = 'enqueued' AND job.date_enqueued
-                       < (now() AT TIME ZONE 'UTC') - %s * interval '1 second'))
+                       < (clock_timestamp() AT TIME ZONE 'UTC') - %s * interval '1 second'))
               AND NOT EXISTS (
                   SELECT 1 FROM pg_locks lock
                   WHERE lock.locktype = 'advisory' AND lock.classid = %s::oid

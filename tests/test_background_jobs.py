@@ -160,10 +160,18 @@ class TestBackgroundClose(BackgroundCase):
     def test_the_database_lost_sends_the_job_back_to_the_queue(self):
         operation = self.Operation.browse(
             self.close_wizard(self.leads(3)).action_close()["res_id"])
+        Operation = type(self.Operation)
         lost = psycopg2.OperationalError("server closed the connection unexpectedly")
-        with patch.object(type(self.Operation), "_perform", side_effect=lost):
+        with patch.object(Operation, "_perform", side_effect=lost), \
+                patch.object(Operation, "_connection_lost", return_value=True):
             with self.assertRaisesRegex(RetryableJobError, "connection to the database"):
                 self.run_job(operation)
+        # An error without an SQLSTATE while the database answers is no lost connection.
+        bug = psycopg2.ProgrammingError("can't adapt type 'dict'")
+        with patch.object(Operation, "_perform", side_effect=bug):
+            with self.assertRaisesRegex(psycopg2.ProgrammingError, "can't adapt"):
+                self.run_job(operation)
+        self.assertEqual(operation.state, "queued")
 
 
 class TestBackgroundTrackAndSend(BackgroundCase):
@@ -276,8 +284,9 @@ class TestBackgroundImportAndRequeue(BackgroundCase):
             "UPDATE queue_job SET state = 'started', date_started = (now() AT TIME ZONE "
             "'UTC') - interval '5 minutes' WHERE id IN %s",
             (tuple((dead | running | just_started | dying).ids),))
-        self.env.cr.execute("UPDATE queue_job SET date_started = now() AT TIME ZONE 'UTC' "
-                            "WHERE id = %s", (just_started.id,))
+        # (now() is the start of the test's transaction; the requeue reads the clock.)
+        self.env.cr.execute("UPDATE queue_job SET date_started = clock_timestamp() AT TIME "
+                            "ZONE 'UTC' WHERE id = %s", (just_started.id,))
         self.env.cr.execute("UPDATE queue_job SET retry = max_retries - 1 WHERE id = %s",
                             (dying.id,))
         QueueJob.invalidate_cache()
