@@ -331,9 +331,11 @@ class Jobs(object):
 
     @staticmethod
     def mid(state):
-        """Running, with work reported done (nothing of it committed yet)."""
-        job_state, phase, done, _total = state
-        return job_state == "started" and (done > 0 or phase in ("write", "notes"))
+        """Running, with work reported done (nothing of it committed yet): the import a
+        quarter through its rows' checks or further, the close a chunk or more."""
+        job_state, phase, done, total = state
+        return job_state == "started" and (phase in ("write", "notes") or (
+            phase == "check" and done >= total / 4) or (phase == "close" and done > 0))
 
     @staticmethod
     def text(status):
