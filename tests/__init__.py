@@ -3,6 +3,7 @@
 from . import test_access
 from . import test_attachments
 from . import test_background_jobs
+from . import test_background_requeue
 from . import test_bulk_activities
 from . import test_communication
 from . import test_custom_fields
