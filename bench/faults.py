@@ -82,8 +82,10 @@ def prepare_template(options, cluster, template):
             "email": "fault.manager@example.com",
             "groups_id": [(6, 0, [env.ref("sales_team.group_sale_manager").id])]})
         env["crm.lost.reason"].create({"name": REASON})
-        # Jobs of the copied database are not the scenario's.
+        # Jobs and operations of the copied database (e.g. the browser checks') are not the
+        # scenario's.
         cr.execute("DELETE FROM queue_job")
+        cr.execute("DELETE FROM crm_background_operation")
         params = env["ir.config_parameter"]
         params.set_param("crm_opportunity_suite.background_import_rows", "100")
         params.set_param("crm_opportunity_suite.background_opportunities", "100")
