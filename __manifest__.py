@@ -56,6 +56,7 @@
         "views/mail_activity_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_lead_import_log_views.xml",
+        "views/crm_background_operation_views.xml",
         "wizards/crm_lead_export_views.xml",
         "wizards/crm_lead_import_views.xml",
         "wizards/crm_lead_duplicate_views.xml",

@@ -8,7 +8,11 @@ from . import crm_lead_custom_field_views
 from . import crm_lead_line
 from . import crm_lead
 from . import crm_lead_import_engine
+from . import crm_background_progress
+from . import crm_background_job_mixin
 from . import crm_lead_import_log
+from . import crm_background_operation
+from . import queue_job
 from . import crm_track
 from . import crm_track_task
 from . import crm_lead_track

@@ -8,12 +8,13 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.job import job
 
-from ..lib import guard, spreadsheet
+from ..lib import guard, progress, spreadsheet
 from .crm_lead_import_engine.engine import UNDO_EXTRA_FIELDS
 
 # The log's own fields: written by the import only (its options and undo data are replayed).
 LOG_FIELDS = ("name", "date", "user_id", "state", "source_file", "options", "updated_count",
-              "created_count", "rejected_count", "undo_data", "report_file", "report_name")
+              "created_count", "rejected_count", "undo_data", "report_file", "report_name",
+              "job_uuid")
 
 
 class CrmLeadImportLog(models.Model):
@@ -21,7 +22,7 @@ class CrmLeadImportLog(models.Model):
     The import itself is crm.lead.import.engine's."""
 
     _name = "crm.lead.import.log"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.background.job.mixin"]
     _description = "Opportunity import"
     _order = "id desc"
 
@@ -75,11 +76,13 @@ class CrmLeadImportLog(models.Model):
     def _import_file(self, file_name, headers, rows, mapping, update_existing, overwrite,
                      skip_invalid, formulas_as_text=False):
         Engine = self.env["crm.lead.import.engine"]
+        progress.phase("check", len(rows))
         plan, errors = Engine._prepare(headers, rows, mapping, update_existing, overwrite,
                                        formulas_as_text)
         log = self.create({"name": file_name or _("Import")}) if not self else self
         if errors and not skip_invalid:
             return log._record_failure(errors)
+        progress.phase("write", len([entry for entry in plan if not entry[1] or entry[3]]))
         to_write, created, refused = Engine._write_plan(plan, skip_invalid)
         if refused:
             errors = sorted(errors + [(line, "", "", "", reason) for line, reason in refused],
@@ -87,7 +90,9 @@ class CrmLeadImportLog(models.Model):
         if to_write is None:
             return log._record_failure(errors)
         log._log_undo(to_write, created)
+        progress.phase("notes", len(to_write) + len(created))
         Engine._post_summaries(log.name, [entry[1:] for entry in to_write], created)
+        progress.advance(len(to_write) + len(created))
         log.write({
             "updated_count": len(to_write),
             "created_count": len(created),
@@ -146,8 +151,9 @@ class CrmLeadImportLog(models.Model):
         with guard.internal(guard.IMPORT_LOG):
             log = self._create_queued(file_name, content, mapping, update_existing, overwrite,
                                       skip_invalid, formulas_as_text)
-        log.with_delay(description=_("Import of %(file)s") % {"file": log.name}
-                       )._run_in_background()
+            queued = log.with_delay(description=_("Import of %(file)s") % {"file": log.name}
+                                    )._run_in_background()
+            log.job_uuid = queued.uuid
         return log
 
     def _create_queued(self, file_name, content, mapping, update_existing, overwrite,
@@ -165,13 +171,19 @@ class CrmLeadImportLog(models.Model):
     @job(default_channel="root")
     @api.multi
     def _run_in_background(self):
+        """The import of a queued log, as its job (crm.background.job.mixin: exactly once
+        in effect, the import and the log's "done" state committed together)."""
         self.ensure_one()
+        return self._run_as_job(lambda log: log._import_queued())
+
+    def _import_queued(self):
         if self.state != "queued":
-            return
+            return "already %s" % self.state  # a run of this job that was committed
         # The options are checked again here (_prepare checks the mapping): the job replays
         # what the log says, and must not trust it.
         options = json.loads(self.options)
         mapping = {int(col): key for col, key in options["mapping"].items()}
+        progress.phase("read", 0)
         headers, rows = self.env["crm.lead.import.engine"]._read_file(
             self.name, base64.b64decode(self.source_file))
         with guard.internal(guard.IMPORT_LOG):
@@ -180,9 +192,11 @@ class CrmLeadImportLog(models.Model):
                      bool(options["overwrite"]), bool(options["skip_invalid"]),
                      bool(options.get("formulas_as_text")))
         self._notify_user()
+        return "%s updated, %s created, %s rejected" % (
+            self.updated_count, self.created_count, self.rejected_count)
 
     def _notify_user(self):
-        """Tell whoever started the import (inbox and e-mail), with the error report."""
+        """Tell whoever started the import (inbox or e-mail), with the error report."""
         attachments = []
         if self.report_file:
             attachments = [(self.report_name, base64.b64decode(self.report_file))]
@@ -195,9 +209,17 @@ class CrmLeadImportLog(models.Model):
                      "%(created)d created, %(rejected)d rows rejected.</p>") % {
                          "file": html_escape(self.name), "updated": self.updated_count,
                          "created": self.created_count, "rejected": self.rejected_count}
-        self.message_post(body=body, subject=_("Import of %s") % self.name,
-                          partner_ids=self.user_id.partner_id.ids, attachments=attachments,
-                          subtype="mail.mt_comment")
+        self._notify_owner(body, _("Import of %s") % self.name, attachments)
+
+    def _job_refused(self, message):
+        with guard.internal(guard.IMPORT_LOG):
+            self.write({"state": "failed"})
+        self._notify_owner(_("<p>The import of %(file)s wrote nothing: %(reason)s</p>") % {
+            "file": html_escape(self.name), "reason": html_escape(message)},
+            _("Import of %s") % self.name)
+
+    def _job_failed(self, reason):
+        self._job_refused(reason)
 
     # ------------------------------------------------------------------ undo
 

@@ -2,6 +2,8 @@
 # pytest-odoo.
 from . import test_access
 from . import test_attachments
+from . import test_background_jobs
+from . import test_background_requeue
 from . import test_bulk_activities
 from . import test_communication
 from . import test_custom_fields
@@ -28,6 +30,7 @@ from . import test_round_trip
 from . import test_security_data
 from . import test_security_documents
 from . import test_security_files_missions
+from . import test_security_jobs
 from . import test_security_lifecycle
 from . import test_send_all
 from . import test_sql_parity

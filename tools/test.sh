@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make test: set everything up, install the addon (+ sale_crm) with demo data in a fresh
 # database, run the addon's tests and Odoo's own crm and sale_crm tests with the addon installed
-# (pytest-odoo), then the browser checks against a real server, then the tooling's own test
-# (tools/test_make_run.sh). Fails on any failing test and on any ERROR/CRITICAL log line; ends
-# with "N passed, N failed". Stops cleanly on SIGINT, SIGTERM and SIGHUP (tools/common.sh).
+# (pytest-odoo), then the browser checks against a real server, the fault smoke test
+# (bench/faults.py --smoke), then the tooling's own test (tools/test_make_run.sh). Fails on
+# any failing test and on any ERROR/CRITICAL log line; ends with "N passed, N failed". Stops
+# cleanly on SIGINT, SIGTERM and SIGHUP (tools/common.sh).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 DB=${TEST_DB:-crm_suite_test}
@@ -108,6 +109,20 @@ if log_errors "$LOGDIR/test-ui-server.log"; then
     failed_steps+=("ERROR/CRITICAL lines in the server log during browser checks")
 fi
 
+# 3b. Faults (bench/faults.py --smoke): a prefork server with the job runner on a copy of the
+# test database, SIGKILLed while an import and a bulk close run as jobs, then restarted: both
+# jobs run again to exactly the result of one run. Its server log is its own
+# ($LOGDIR/faults-*.log): the kill makes errors there on purpose.
+faults_failed=0
+log "fault smoke test (bench/faults.py --smoke)"
+if ! run_step "$VENV/bin/python" "$ROOT/bench/faults.py" --db "$DB" --smoke --port "$UI_PORT" \
+        -- --addons-path="$ADDONS_PATH" --db_host="$PGDIR/run" --db_port="$PGPORT" \
+        --db_user="$PGUSER_ODOO" --data-dir="$BUILD/filestore" \
+        --logfile="$LOGDIR/test-faults.log" --log-level=warn; then
+    faults_failed=1
+    failed_steps+=("fault smoke test (bench/faults.py --smoke; server logs: $LOGDIR/faults-*.log)")
+fi
+
 # 4. The tooling itself: make run from a clone in a 0700 directory, stopped by each signal
 # (tools/test_make_run.sh; skipped in the make test that it runs itself).
 tools_total=0; tools_failed=0
@@ -129,8 +144,8 @@ if ! run_step bash "$ROOT/tools/lint.sh"; then
     failed_steps+=("make lint (see its messages above)")
 fi
 
-total=$((py_total - py_skipped + ui_total + tools_total + 1))
-failed=$((py_failed + ui_failed + tools_failed + lint_failed))
+total=$((py_total - py_skipped + ui_total + 1 + tools_total + 1))
+failed=$((py_failed + ui_failed + faults_failed + tools_failed + lint_failed))
 passed=$((total - failed))
 log "make test took $(( $(date +%s) - started )) s"
 for step in "${failed_steps[@]+"${failed_steps[@]}"}"; do echo "FAILED: $step"; done

@@ -53,6 +53,8 @@ class CrmDocumentSendAll(models.TransientModel):
     sent_count = fields.Integer(string="Sent", readonly=True)
     skipped_count = fields.Integer(string="Skipped", readonly=True)
     skipped_list = fields.Text(string="Skipped documents", readonly=True)
+    background_note = fields.Char(compute="_compute_background_note",
+                                  string="In the background")
 
     @api.model
     def default_get(self, field_names):
@@ -71,6 +73,21 @@ class CrmDocumentSendAll(models.TransientModel):
     def _default_template(self, model):
         template = self.env.ref(DEFAULT_TEMPLATES[model], raise_if_not_found=False)
         return template.id if template else False
+
+    @api.depends("use_domain", "selected_count", "domain_count", "send_quotes",
+                 "send_invoices", "send_purchases")
+    def _compute_background_note(self):
+        Operation = self.env["crm.background.operation"]
+        for wizard in self:
+            if wizard.res_model == "crm.lead":
+                # The documents of the opportunities, counted in the list's context only.
+                if self.env.context.get("active_model") != "crm.lead":
+                    wizard.background_note = False
+                    continue
+                count = sum(len(records) for records in wizard._documents().values())
+            else:
+                count = wizard.domain_count if wizard.use_domain else wizard.selected_count
+            wizard.background_note = Operation._background_note("send", count)
 
     @api.model
     def _list_model_name(self):
@@ -144,6 +161,9 @@ class CrmDocumentSendAll(models.TransientModel):
                                       "template": template.name, "documents": labels[model]})
         self.attachment_ids._cos_check_own_uploads(
             _("Only files you upload in this dialog can be added to the e-mails."))
+        if sum(len(records) for records in documents.values()) > \
+                self.env["crm.background.operation"]._threshold("send"):
+            return self._start_in_background(documents)
         sent, skipped = self._send_documents(documents, templates, self.attachment_ids)
         self.write({"state": "done", "sent_count": sent, "skipped_count": len(skipped),
                     "skipped_list": "\n".join(skipped)})
@@ -155,6 +175,38 @@ class CrmDocumentSendAll(models.TransientModel):
             "view_mode": "form",
             "target": "new",
         }
+
+    def _start_in_background(self, documents):
+        """One background operation per kind of document (each its model and template);
+        the dialog shows the operation, or the list of them."""
+        Operation = self.env["crm.background.operation"]
+        templates = self._templates()
+        operations = Operation.browse()
+        for model in DOCUMENT_MODELS:
+            records = documents.get(model)
+            if not records:
+                continue
+            operations |= Operation._start("send", _("Send %(count)d documents") % {
+                "count": len(records)}, records, {
+                    "template_id": templates[model].id,
+                    "attachment_ids": self.attachment_ids.ids})
+        if len(operations) == 1:
+            return operations.action_open()
+        action = self.env.ref("crm_opportunity_suite.crm_background_operation_action").read()[0]
+        action["domain"] = [("id", "in", operations.ids)]
+        return action
+
+    def _check_send_options(self):
+        """The background job's check of the wizard it rebuilds: a template of the
+        documents' model, extra attachments uploaded by the user."""
+        template = self.template_id
+        if not template:
+            raise UserError(_("Choose or create the e-mail template."))
+        if template.model_id.model != self.res_model:
+            raise UserError(_("The template \"%(template)s\" is not made for these "
+                              "documents.") % {"template": template.name})
+        self.attachment_ids._cos_check_own_uploads(
+            _("Only files you upload in this dialog can be added to the e-mails."))
 
     @api.model
     def _send_documents(self, documents, templates, attachments):

@@ -5,7 +5,7 @@ import psycopg2
 from odoo import _, api, models
 from odoo.exceptions import UserError, except_orm
 
-from ...lib import file_limits, spreadsheet
+from ...lib import file_limits, progress, spreadsheet
 from ...lib.columns import COLUMN_ALIASES, CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS
 
 # Besides the importable columns, what undo writes back (closing moved them).
@@ -133,9 +133,11 @@ class CrmLeadImportEngine(models.AbstractModel):
     def _apply(self, Lead, to_write, to_create):
         """Write the planned changes and create the new opportunities; returns those."""
         self._write_grouped(Lead, [entry[1:] for entry in to_write])
+        progress.advance(len(to_write))
         created = Lead.browse()
         for _line, vals in to_create:
             created |= Lead.create(dict(vals, type="opportunity"))
+            progress.advance()
         return created
 
     def _refused_rows(self, Lead, to_write, to_create):

@@ -5,7 +5,7 @@ from psycopg2 import sql
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from ...lib import parsing, spreadsheet
+from ...lib import parsing, progress, spreadsheet
 from ...lib.columns import IMPORTABLE_KEYS, field_of
 from ..crm_lead.core import clean_reference
 from .cells import BASIS_WORDS, ImportRowError, StageMove
@@ -164,6 +164,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                          if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))
         plan, errors, seen = [], [], {}
         for line, values in rows:
+            progress.advance()
             row_errors = []
 
             def fail(col, raw, reason):
