@@ -17,6 +17,7 @@ from . import test_list_selection
 from . import test_lines
 from . import test_missions
 from . import test_parsing
+from . import test_pipeline
 from . import test_probability_tag
 from . import test_recurrence
 from . import test_reference

@@ -16,6 +16,7 @@ from . import probability_tag
 from . import items
 from . import custom_fields
 from . import export
+from . import pipeline
 from . import chatter
 from . import drop_address
 from . import missions
