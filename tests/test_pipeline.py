@@ -62,6 +62,12 @@ class TestPipelineProgressBar(RpcCase):
         answer = self.rpc(demo, "crm.lead", "read_progress_bar", self.domain, "stage_id",
                           PROGRESS_BAR)
         self.assertEqual(answer, self.stock(demo, self.domain))
+        # The cards' own states (their activities read for all the cards at once).
+        cards = self.rpc(demo, "crm.lead", "search_read", self.domain,
+                         ["name", "activity_state"])
+        self.assertEqual({card["name"]: card["activity_state"] for card in cards}, {
+            "Late": "overdue", "Due today": "today", "Planned": "planned",
+            "Nothing to do": False, "Late elsewhere": "overdue", "Zones": "today"})
         self.assertEqual(answer["S-New"], {"overdue": 1, "today": 1, "planned": 1})
         self.assertEqual(answer["S-Proposal"], {"overdue": 1, "today": 1, "planned": 0})
         # A manager sees the other rep's late opportunity too; archived ones on request.
@@ -81,3 +87,40 @@ class TestPipelineProgressBar(RpcCase):
         self.assertEqual(answer, Base.read_progress_bar(
             self.env["crm.lead"].sudo(self.demo), self.domain, "stage_id", bar))
         self.assertEqual(answer["S-New"], {"0": 1, "3": 1})
+
+    def test_column_index(self):
+        """The index the kanban's columns are read through (crm.lead's order per salesperson
+        and stage) is made at installation."""
+        self.env.cr.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                            ("crm_lead_pipeline_column_index",))
+        self.assertIn("(user_id, stage_id, priority DESC, activity_date_deadline, id DESC)",
+                      self.env.cr.fetchone()[0])
+
+
+class TestLineRules(RpcCase):
+    """The record rules of items and applied tracks (a join with their opportunity): a rep
+    sees those of their own and unassigned opportunities, lost ones included, not another
+    rep's nor those of their opportunities in the trash."""
+
+    def test_items_and_tracks_follow_the_opportunity(self):
+        self.team.member_ids |= self.demo
+        track = self.env["crm.track"].create({
+            "name": "Follow-up", "task_ids": [(0, 0, {
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "summary": "Call", "offset_days": 1})]})
+        leads = {}
+        for name, user in (("mine", self.demo), ("unassigned", False), ("lost", self.demo),
+                           ("trashed", self.demo), ("theirs", self.other_rep)):
+            leads[name] = self.new_opportunity(
+                name=name, user_id=user and user.id, date_deadline="2030-01-31",
+                line_ids=[(0, 0, {"line_type": "text", "name": "Item of %s" % name})])
+            leads[name].apply_track(track, "2030-01-31")
+        leads["lost"].action_set_lost()
+        leads["trashed"].unlink()
+        visible = {leads[name].id for name in ("mine", "unassigned", "lost")}
+        hidden = {leads[name].id for name in ("theirs", "trashed")}
+        for model in ("crm.lead.line", "crm.lead.track", "crm.lead.track.task"):
+            found = {row["lead_id"][0] for row in self.rpc(
+                self.demo, model, "search_read", [("lead_id", "in", list(visible | hidden))],
+                ["lead_id"])}
+            self.assertEqual(found, visible, model)

@@ -63,6 +63,7 @@ class CrmLeadDropAddress(models.Model):
 
     @api.model_cr
     def init(self):
+        super().init()
         # Opportunities without a drop token, or with a token of an earlier version (shorter:
         # md5(random()) at install, 60 bits later): a new cryptographic token each. Their old
         # drop addresses stop working, which is the point.
