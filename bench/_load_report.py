@@ -1,0 +1,100 @@
+"""The tables of bench/load.py (not a benchmark)."""
+import os
+import subprocess
+from collections import Counter, defaultdict
+
+import _load_setup
+
+ORDER = ["pipeline", "list", "form", "save", "add_line", "activity_done", "bulk_close",
+         "export", "export csv", "import check", "import"]
+
+
+def merge(runs):
+    """Several runs of clients one after the other, as one phase."""
+    results, failures, elapsed, memory = [], [], 0.0, 0.0
+    for run_results, run_failures, run_elapsed, run_memory in runs:
+        results += run_results
+        failures += run_failures
+        elapsed += run_elapsed
+        memory = max(memory, run_memory)
+    return results, failures, elapsed, memory
+
+
+def percentile(values, share):
+    """Nearest rank."""
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, int(round(share * len(values) + 0.5)) - 1))]
+
+
+def stats(results, elapsed):
+    by_op = defaultdict(list)
+    for result in results:
+        for name, _start, seconds, error, retries in result["ops"]:
+            by_op[name].append((seconds, error, retries))
+    table = {}
+    for name, rows in by_op.items():
+        times = [seconds for seconds, error, _r in rows if not error]
+        table[name] = {
+            "count": len(rows), "rate": len(rows) / elapsed if elapsed else 0.0,
+            "p50": percentile(times, 0.50) if times else 0.0,
+            "p95": percentile(times, 0.95) if times else 0.0,
+            "p99": percentile(times, 0.99) if times else 0.0,
+            "max": max(times) if times else 0.0,
+            "errors": sum(1 for _s, error, _r in rows if error),
+            "retries": sum(retries for _s, _e, retries in rows)}
+    return table
+
+
+def show(phases, cr, targets):
+    """Print every phase's table, the ratios to the first phase, the read-back check and the
+    targets. Returns True when something failed (an error or a lost update)."""
+    tables = [(name, stats(results, elapsed), results, failures, elapsed, memory)
+              for name, (results, failures, elapsed, memory) in phases]
+    base = tables[0][1]
+    failed = False
+    all_results = []
+    for name, table, results, failures, elapsed, memory in tables:
+        all_results += results
+        count = sum(row["count"] for row in table.values())
+        errors = sum(row["errors"] for row in table.values()) + len(failures)
+        failed = failed or errors > 0
+        print("\n== %s: %.1f s, %d operations = %.2f/s, %d errors, %d conflicts retried; "
+              "largest Odoo process %.0f MB" % (
+                  name, elapsed, count, count / elapsed if elapsed else 0, errors,
+                  sum(row["retries"] for row in table.values()), memory))
+        print("%-14s %6s %7s %7s %7s %7s %7s %6s %7s %9s %9s" % (
+            "operation", "count", "per s", "p50 s", "p95 s", "p99 s", "max s", "errors",
+            "retries", "p50/base", "p95/base"))
+        for op in sorted(table, key=lambda o: ORDER.index(o) if o in ORDER else 99):
+            row = table[op]
+            ref = base.get(op)
+            ratio50 = "%.2f" % (row["p50"] / ref["p50"]) if ref and ref["p50"] else "-"
+            ratio95 = "%.2f" % (row["p95"] / ref["p95"]) if ref and ref["p95"] else "-"
+            print("%-14s %6d %7.2f %7.3f %7.3f %7.3f %7.3f %6d %7d %9s %9s" % (
+                op, row["count"], row["rate"], row["p50"], row["p95"], row["p99"],
+                row["max"], row["errors"], row["retries"], ratio50, ratio95))
+        messages = Counter(error for result in results for _n, _s, _t, error, _r
+                           in result["ops"] if error)
+        for message, times in messages.most_common(8):
+            print("  error x%d: %s" % (times, message))
+        for failure in failures:
+            print("  %s" % failure)
+    checked, lost, details = _load_setup.check(cr, all_results)
+    failed = failed or lost > 0
+    print("\nread back from the database: %d saves, items, closes and imported values "
+          "checked, %d lost" % (checked, lost))
+    for detail in details[:10]:
+        print("  " + detail)
+    load_table = tables[1][1] if len(tables) > 1 else base
+    for op, limit in sorted(targets.items()):
+        row = load_table.get(op)
+        if not row or row["errors"] == row["count"]:
+            print("target: p95 of %s under load < %.1f s: not measured" % (op, limit))
+            failed = True
+            continue
+        print("target: p95 of %s under load %.3f s < %.1f s: %s" % (
+            op, row["p95"], limit, "met" if row["p95"] < limit else "MISSED"))
+    print("machine: %s (%d cores)" % (subprocess.run(
+        ["uptime"], stdout=subprocess.PIPE, universal_newlines=True).stdout.strip(),
+        os.cpu_count()))
+    return failed
