@@ -25,9 +25,10 @@ class CrmLeadPipeline(models.Model):
         """An index in the order of crm's kanban columns (crm.lead's _order) per salesperson
         and stage: a column of "My pipeline" is read in 0.1 ms instead of sorting all of the
         salesperson's opportunities of that stage (60-110 ms for 20,000)."""
-        super().init()
+        result = super().init()
         tools.create_index(self._cr, "crm_lead_pipeline_column_index", self._table, [
             "user_id", "stage_id", "priority DESC", "activity_date_deadline", "id DESC"])
+        return result
 
     @api.depends("activity_ids.state")
     def _compute_activity_state(self):
