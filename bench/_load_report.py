@@ -45,9 +45,31 @@ def stats(results, elapsed):
     return table
 
 
-def show(phases, cr, targets):
-    """Print every phase's table, the ratios to the first phase, the read-back check and the
-    targets. Returns True when something failed (an error or a lost update)."""
+def show_curve(curve, targets):
+    """One line per number of clients: throughput, p95 of the targets' operations, errors."""
+    if not curve:
+        return False
+    ops = sorted(targets)
+    print("\n== curve: %s, each run for the same time" % ", ".join(
+        "%d clients" % n for n, _run in curve))
+    print("%7s %9s %7s %s %7s" % ("clients", "ops per s", "errors", " ".join(
+        "%10s" % ("p95 " + op) for op in ops), "worker"))
+    failed = False
+    for clients, (results, failures, elapsed, memory) in curve:
+        table = stats(results, elapsed)
+        count = sum(row["count"] for row in table.values())
+        errors = sum(row["errors"] for row in table.values()) + len(failures)
+        failed = failed or errors > 0
+        print("%7d %9.2f %7d %s %5.0f MB" % (
+            clients, count / elapsed if elapsed else 0, errors, " ".join(
+                "%10.3f" % table.get(op, {}).get("p95", 0.0) for op in ops), memory))
+    return failed
+
+
+def show(phases, cr, targets, curve=()):
+    """Print every phase's table, the ratios to the first phase, the curve, the read-back
+    check and the targets. Returns True when something failed (an error or a lost
+    update)."""
     tables = [(name, stats(results, elapsed), results, failures, elapsed, memory)
               for name, (results, failures, elapsed, memory) in phases]
     base = tables[0][1]
@@ -79,6 +101,8 @@ def show(phases, cr, targets):
             print("  error x%d: %s" % (times, message))
         for failure in failures:
             print("  %s" % failure)
+    failed = show_curve(curve, targets) or failed
+    all_results += [result for _n, run in curve for result in run[0]]
     checked, lost, details = _load_setup.check(cr, all_results)
     failed = failed or lost > 0
     print("\nread back from the database: %d saves, items, closes and imported values "

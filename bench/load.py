@@ -12,7 +12,9 @@ bench/_load_setup.py). Then, each client a process of its own speaking XML-RPC o
   expected value changed, dry run, import);
   (1) baseline: one client at a time (a rep, then a manager doing each heavy operation once);
   (2) --clients clients at once for --seconds;
-  (3) with --threaded-seconds S: the same clients for S seconds on a one-process server
+  (3) with --curve 1,2,4,8: a run of --curve-seconds for each number of clients (the
+      curve of throughput and p95 against the number of clients);
+  (4) with --threaded-seconds S: the same clients for S seconds on a one-process server
       (--workers=0), the way `make run` serves by default.
 A concurrency conflict is retried by the client (up to 5 times) and counted, not an error;
 any other fault, a timeout or a wrong read-back is. At the end every acknowledged write is
@@ -52,6 +54,9 @@ def parse():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--baseline-seconds", type=int, default=20)
     parser.add_argument("--threaded-seconds", type=int, default=0)
+    parser.add_argument("--curve", default="",
+                        help="numbers of clients, e.g. 1,2,4,8: a shorter run for each")
+    parser.add_argument("--curve-seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--imports", type=int, default=1, choices=(0, 1, 2))
     parser.add_argument("--bulk-closes", type=int, default=4)
@@ -62,6 +67,8 @@ def parse():
     options = parse_args(parser)
     options.seconds = max(5, min(options.seconds, 600))
     options.clients = max(1, min(options.clients, 32))
+    options.curve = [max(1, min(int(n), 32)) for n in options.curve.split(",") if n.strip()]
+    options.curve_seconds = max(5, min(options.curve_seconds, 300))
     return options
 
 
@@ -197,16 +204,18 @@ def main():
     odoo.tools.config.parse_config(options.odoo_args)
     registry = odoo.registry(options.db)
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
-    signal.alarm(options.seconds + options.baseline_seconds + options.threaded_seconds + 1800)
+    signal.alarm(options.seconds + options.baseline_seconds + options.threaded_seconds
+                 + len(options.curve) * (options.curve_seconds + 300) + 1800)
     started = time.time()
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
-        plan = _load_setup.prepare(env, options.leads, options.clients)
+        plan = _load_setup.prepare(env, options.leads, max([options.clients] + options.curve))
     plan.update(seed=options.seed, leads=options.leads, db=options.db)
     print("%d opportunities, set-up %.1f s; load: %d clients for %d s on %d workers"
           % (options.leads, time.time() - started, options.clients, options.seconds,
              options.workers))
-    specs = schedule(plan.pop("specs"), options)
+    specs = plan.pop("specs")
+    specs = schedule(specs[:options.clients], options) + specs[options.clients:]
     log_dir = os.path.join(ROOT, ".build", "log")
     phases = []
     server = Server(options, options.workers, os.path.join(log_dir, "load-server.log"))
@@ -219,8 +228,12 @@ def main():
         baseline = [run_clients(server, plan, [spec], half, options.max_ops)
                     for spec in (rep, dict(manager, protocol="jsonrpc"))]
         phases.append(("1 client", report.merge(baseline)))
-        phases.append(("%d clients" % options.clients,
-                       run_clients(server, plan, specs, options.seconds, options.max_ops)))
+        phases.append(("%d clients" % options.clients, run_clients(
+            server, plan, specs[:options.clients], options.seconds, options.max_ops)))
+        curve = [(n, run_clients(server, plan, schedule([dict(s, schedule=[]) for s in
+                                                         specs[:n]], options),
+                                 options.curve_seconds, options.max_ops))
+                 for n in options.curve]
     finally:
         code, left = server.stop()
     print("prefork server stopped: exit code %s, processes left: %s" % (code, left or "none"))
@@ -228,12 +241,13 @@ def main():
         server = Server(options, 0, os.path.join(log_dir, "load-server-threaded.log"))
         try:
             phases.append(("%d clients, --workers=0" % options.clients, run_clients(
-                server, plan, schedule([dict(s, schedule=[]) for s in specs], options),
+                server, plan, schedule([dict(s, schedule=[]) for s in specs[:options.clients]],
+                                       options),
                 options.threaded_seconds, options.max_ops)))
         finally:
             server.stop()
     with registry.cursor() as cr:
-        failed = report.show(phases, cr, TARGETS)
+        failed = report.show(phases, cr, TARGETS, curve)
     sys.exit(1 if failed else 0)
 
 

@@ -177,17 +177,20 @@ done
 LONGPOLLING=$(free_port $((PORT + 3))) || die "no free port for the longpolling process"
 start_make run-workers run WORKERS=2 LONGPOLLING_PORT="$LONGPOLLING"
 wait_until_answers 300; rc=$?
+polled=000   # the longpolling process starts after the workers
 for ((i = 0; rc == 0 && i < 60; i++)); do
-    grep -q 'queue_job.jobrunner.runner: database connections ready' "$MAKE_LOG" && break
+    [ "$polled" = 200 ] || polled=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+        "http://127.0.0.1:$LONGPOLLING/web/login")
+    [ "$polled" = 200 ] && grep -q 'queue_job.jobrunner.runner: database connections ready' \
+        "$MAKE_LOG" && break
     sleep 1
 done
 odoos=$(pgrep -f -- "$CLONE/tools/odoo-bin" | wc -l)
 pollers=$(pgrep -f -- "$CLONE/tools/odoo-bin gevent" | wc -l)
 echo "  WORKERS=2: $odoos Odoo processes ($pollers longpolling), longpolling port $LONGPOLLING:" \
-    "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$LONGPOLLING/web/login")"
-[ "$rc" = 0 ] && [ "$odoos" = 5 ] && [ "$pollers" = 1 ] \
-    && grep -q 'database connections ready' "$MAKE_LOG" \
-    && curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$LONGPOLLING/web/login"
+    "HTTP $polled"
+[ "$rc" = 0 ] && [ "$odoos" = 5 ] && [ "$pollers" = 1 ] && [ "$polled" = 200 ] \
+    && grep -q 'database connections ready' "$MAKE_LOG"
 report $? "make run WORKERS=2 answers: master, 2 HTTP workers, cron worker, longpolling on $LONGPOLLING, queue_job runner ready"
 if [ -n "$SERVER" ]; then
     SHUTDOWNS=0
