@@ -5,6 +5,7 @@ back to the parent, which checks that nothing was lost."""
 import base64
 import csv
 import io
+import os
 import random
 import time
 
@@ -29,7 +30,10 @@ PROGRESS_BAR = {"field": "activity_state", "sum_field": "planned_revenue",
 class Client:
     def __init__(self, index, spec, plan):
         self.index, self.spec, self.plan = index, spec, plan
-        self.rng = random.Random(plan["seed"] * 1000 + index)
+        # A client process of its own per phase: its pid makes its choices and values its own
+        # (the values it writes are unique, so that each is traced back to its save).
+        self.rng = random.Random("%s-%s-%s" % (plan["seed"], index, os.getpid()))
+        self.nonce = os.getpid()
         self.ops = []       # (operation, start, seconds, error or None, retries)
         self.writes = []    # (lead id, token, sent, acknowledged or None when unsure)
         self.lines = []     # (lead id, token, acknowledged)
@@ -63,7 +67,8 @@ class Client:
 
     def _token(self):
         self.seq += 1
-        return "load c%d-%d %s" % (self.index, self.seq, self.rng.randrange(10 ** 6))
+        return "load c%d-%d p%d %s" % (self.index, self.seq, self.nonce,
+                                       self.rng.randrange(10 ** 6))
 
     def _pick(self, hot_share=0.2):
         pool = self.spec["hot"] if self.rng.random() < hot_share else self.spec["private"]

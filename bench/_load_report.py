@@ -11,13 +11,14 @@ ORDER = ["pipeline", "list", "form", "save", "add_line", "activity_done", "bulk_
 
 def merge(runs):
     """Several runs of clients one after the other, as one phase."""
-    results, failures, elapsed, memory = [], [], 0.0, 0.0
-    for run_results, run_failures, run_elapsed, run_memory in runs:
+    results, failures, elapsed, memory, cpu = [], [], 0.0, 0.0, [0.0, 0.0]
+    for run_results, run_failures, run_elapsed, run_memory, run_cpu in runs:
         results += run_results
         failures += run_failures
         elapsed += run_elapsed
         memory = max(memory, run_memory)
-    return results, failures, elapsed, memory
+        cpu = [total + more for total, more in zip(cpu, run_cpu)]
+    return results, failures, elapsed, memory, cpu
 
 
 def percentile(values, share):
@@ -50,40 +51,55 @@ def show_curve(curve, targets):
     if not curve:
         return False
     ops = sorted(targets)
-    print("\n== curve: %s, each run for the same time" % ", ".join(
+    print("\n== curve: %s, each run for the same time (CPU: per operation)" % ", ".join(
         "%d clients" % n for n, _run in curve))
-    print("%7s %9s %7s %s %7s" % ("clients", "ops per s", "errors", " ".join(
-        "%10s" % ("p95 " + op) for op in ops), "worker"))
+    print("%7s %9s %7s %s %9s %9s" % ("clients", "ops per s", "errors", " ".join(
+        "%12s" % ("p95 " + op) for op in ops), "Odoo CPU", "PG CPU"))
     failed = False
-    for clients, (results, failures, elapsed, memory) in curve:
+    for clients, (results, failures, elapsed, _memory, cpu) in curve:
         table = stats(results, elapsed)
         count = sum(row["count"] for row in table.values())
         errors = sum(row["errors"] for row in table.values()) + len(failures)
         failed = failed or errors > 0
-        print("%7d %9.2f %7d %s %5.0f MB" % (
+        print("%7d %9.2f %7d %s %6.0f ms %6.0f ms" % (
             clients, count / elapsed if elapsed else 0, errors, " ".join(
-                "%10.3f" % table.get(op, {}).get("p95", 0.0) for op in ops), memory))
+                "%10.3f s" % table.get(op, {}).get("p95", 0.0) for op in ops),
+            1000 * cpu[0] / max(count, 1), 1000 * cpu[1] / max(count, 1)))
     return failed
 
 
-def show(phases, cr, targets, curve=()):
+def show_costs(costs):
+    """The CPU an operation costs the server, measured one operation at a time."""
+    print("\n== CPU per operation, one at a time from one client (median of %d; wall time "
+          "includes waiting for the CPU the machine's other work takes)" % max(
+              len(runs) for runs in costs.values()))
+    print("%-14s %10s %14s %10s" % ("operation", "Odoo CPU", "PostgreSQL CPU", "wall"))
+    for op in sorted(costs, key=lambda o: ORDER.index(o) if o in ORDER else 99):
+        runs = sorted(costs[op], key=lambda run: run[0] + run[1])
+        odoo_cpu, pg_cpu, wall = runs[len(runs) // 2]
+        print("%-14s %8.3f s %12.3f s %8.3f s" % (op, odoo_cpu, pg_cpu, wall))
+
+
+def show(phases, cr, targets, curve=(), costs=None, cost_results=()):
     """Print every phase's table, the ratios to the first phase, the curve, the read-back
     check and the targets. Returns True when something failed (an error or a lost
     update)."""
-    tables = [(name, stats(results, elapsed), results, failures, elapsed, memory)
-              for name, (results, failures, elapsed, memory) in phases]
+    tables = [(name, stats(results, elapsed), results, failures, elapsed, memory, cpu)
+              for name, (results, failures, elapsed, memory, cpu) in phases]
     base = tables[0][1]
     failed = False
     all_results = []
-    for name, table, results, failures, elapsed, memory in tables:
+    for name, table, results, failures, elapsed, memory, cpu in tables:
         all_results += results
         count = sum(row["count"] for row in table.values())
         errors = sum(row["errors"] for row in table.values()) + len(failures)
         failed = failed or errors > 0
         print("\n== %s: %.1f s, %d operations = %.2f/s, %d errors, %d conflicts retried; "
-              "largest Odoo process %.0f MB" % (
+              "largest Odoo process %.0f MB; CPU per operation: Odoo %.0f ms, PostgreSQL "
+              "%.0f ms" % (
                   name, elapsed, count, count / elapsed if elapsed else 0, errors,
-                  sum(row["retries"] for row in table.values()), memory))
+                  sum(row["retries"] for row in table.values()), memory,
+                  1000 * cpu[0] / max(count, 1), 1000 * cpu[1] / max(count, 1)))
         print("%-14s %6s %7s %7s %7s %7s %7s %6s %7s %9s %9s" % (
             "operation", "count", "per s", "p50 s", "p95 s", "p99 s", "max s", "errors",
             "retries", "p50/base", "p95/base"))
@@ -102,7 +118,9 @@ def show(phases, cr, targets, curve=()):
         for failure in failures:
             print("  %s" % failure)
     failed = show_curve(curve, targets) or failed
-    all_results += [result for _n, run in curve for result in run[0]]
+    if costs:
+        show_costs(costs)
+    all_results += [result for _n, run in curve for result in run[0]] + list(cost_results)
     checked, lost, details = _load_setup.check(cr, all_results)
     failed = failed or lost > 0
     print("\nread back from the database: %d saves, items, closes and imported values "

@@ -160,11 +160,11 @@ def check(cr, results):
             if token not in found:
                 lost += 1
                 details.append("item %r of opportunity %d is missing" % (token, lead_id))
-    expected = {}
-    for result in results:
-        for kind, ids, value, _when in sorted(result["checks"], key=lambda c: c[3]):
-            for lead_id in ids:
-                expected[(kind, lead_id)] = value[lead_id] if isinstance(value, dict) else value
+    expected = {}   # the last value written, over all clients and phases
+    for kind, ids, value, _when in sorted((c for r in results for c in r["checks"]),
+                                          key=lambda c: c[3]):
+        for lead_id in ids:
+            expected[(kind, lead_id)] = value[lead_id] if isinstance(value, dict) else value
     for kind in ("status", "planned_revenue"):
         ids = [lead_id for k, lead_id in expected if k == kind]
         if not ids:

@@ -10,6 +10,8 @@ bench/_load_setup.py). Then, each client a process of its own speaking XML-RPC o
   complete a task (action_feedback), and, at fixed times, the managers' bulk close (80 ticked
   rows), export (.xlsx of a filtered list) and import (export of 2,000 rows as CSV, every
   expected value changed, dry run, import);
+  (0) cost: each operation alone, --cost-rounds times, with the CPU seconds it takes Odoo's
+      and PostgreSQL's processes (what the machine's other work hardly changes);
   (1) baseline: one client at a time (a rep, then a manager doing each heavy operation once);
   (2) --clients clients at once for --seconds;
   (3) with --curve 1,2,4,8: a run of --curve-seconds for each number of clients (the
@@ -28,11 +30,8 @@ import argparse
 import multiprocessing
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -41,6 +40,7 @@ import _load_report as report
 import _load_setup
 from _common import parse_args
 from _load_client import Client
+from _load_server import Server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = {"pipeline": 1.0, "save": 1.0}   # p95 under load, seconds (issue 18)
@@ -57,6 +57,8 @@ def parse():
     parser.add_argument("--curve", default="",
                         help="numbers of clients, e.g. 1,2,4,8: a shorter run for each")
     parser.add_argument("--curve-seconds", type=int, default=30)
+    parser.add_argument("--cost-rounds", type=int, default=3,
+                        help="times each operation is measured alone for its CPU cost")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--imports", type=int, default=1, choices=(0, 1, 2))
     parser.add_argument("--bulk-closes", type=int, default=4)
@@ -70,70 +72,6 @@ def parse():
     options.curve = [max(1, min(int(n), 32)) for n in options.curve.split(",") if n.strip()]
     options.curve_seconds = max(5, min(options.curve_seconds, 300))
     return options
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """An Odoo server of its own on loopback ports; stopped as tools/common.sh does (one
-    SIGTERM to the master, which stops its workers)."""
-
-    def __init__(self, options, workers, log):
-        self.port = free_port()
-        odoo_args = [a for a in options.odoo_args if not a.startswith(("--logfile",
-                                                                        "--log-level"))]
-        command = [sys.executable, os.path.join(ROOT, "tools", "odoo-bin")]
-        if workers:
-            command += ["-c", options.server_conf, "--workers=%d" % workers,
-                        "--longpolling-port=%d" % free_port()]
-        else:
-            command += ["--workers=0", "--max-cron-threads=1", "--load=web,queue_job"]
-        command += odoo_args + ["-d", options.db, "--db-filter=^%s$" % options.db,
-                                "--http-interface=127.0.0.1", "--http-port=%d" % self.port,
-                                "--logfile=%s" % log, "--log-level=warn"]
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.process = subprocess.Popen(command)
-        for _second in range(300):
-            try:
-                urllib.request.urlopen(self.url + "/web/login", timeout=10).read()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError("the server stopped (%s)" % log)
-                time.sleep(1)
-        raise RuntimeError("the server did not answer within 300 s (%s)" % log)
-
-    def children(self):
-        import psutil
-        try:
-            return psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.Error:
-            return []
-
-    def memory(self):
-        """Resident memory of the largest worker (MB)."""
-        sizes = []
-        for child in self.children():
-            try:
-                sizes.append(child.memory_info().rss)
-            except Exception:   # pylint: disable=broad-except
-                pass
-        return max(sizes or [0]) / 2 ** 20
-
-    def stop(self):
-        children = self.children()
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            code = self.process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            code = "killed after 120 s"
-        left = [c.pid for c in children if c.is_running() and c.status() != "zombie"]
-        return code, left
 
 
 def _client_main(index, spec, plan, go, queue):
@@ -165,6 +103,7 @@ def run_clients(server, plan, specs, seconds, max_ops):
             ready += 1
         else:
             failures.append("client %d: %s" % (index, payload))
+    cpu = server.cpu()
     start.value = time.time()
     go.set()
     memory = 0.0
@@ -184,7 +123,37 @@ def run_clients(server, plan, specs, seconds, max_ops):
         if process.is_alive():
             process.terminate()
             failures.append("client %s did not finish" % process.pid)
-    return results, failures, time.time() - start.value, memory
+    elapsed = time.time() - start.value
+    cpu = [after - before for before, after in zip(cpu, server.cpu())]
+    return results, failures, elapsed, memory, cpu
+
+
+def measure_costs(server, plan, specs, options):
+    """What each operation costs the server (CPU seconds of Odoo's processes and of
+    PostgreSQL's), one operation at a time from one client: unlike latencies, hardly changed
+    by what else runs on the machine."""
+    rep = next(spec for spec in specs if not spec["manager"])
+    manager = next(spec for spec in specs if spec["manager"])
+    rounds = [(rep, name) for name in ("pipeline", "list", "form", "save", "add_line",
+                                       "activity_done")] * options.cost_rounds
+    rounds += [(manager, name) for name in ("bulk_close", "export")] * options.cost_rounds
+    rounds += [(manager, "import")] * min(options.imports, 1)
+    clients, costs, results = {}, {}, []
+    plan = dict(plan, url=server.url)
+    for spec, name in rounds:
+        client = clients.get(spec["login"])
+        if client is None:
+            client = clients[spec["login"]] = Client(len(clients), spec, plan)
+            client.connect()
+        before, start = server.cpu(), time.time()
+        client._do(name)   # pylint: disable=protected-access
+        after = server.cpu()
+        costs.setdefault(name, []).append((after[0] - before[0], after[1] - before[1],
+                                           time.time() - start))
+    for client in clients.values():
+        results.append({"ops": client.ops, "writes": client.writes, "lines": client.lines,
+                        "checks": client.checks, "login": client.spec["login"]})
+    return costs, results
 
 
 def schedule(specs, options):
@@ -224,6 +193,7 @@ def main():
         manager = dict(next(spec for spec in specs if spec["manager"]),
                        schedule=[(0, "bulk_close"), (0, "export")]
                        + [(0, "import")] * min(options.imports, 1))
+        costs, cost_results = measure_costs(server, plan, specs, options)
         half = options.baseline_seconds / 2.0
         baseline = [run_clients(server, plan, [spec], half, options.max_ops)
                     for spec in (rep, dict(manager, protocol="jsonrpc"))]
@@ -247,7 +217,7 @@ def main():
         finally:
             server.stop()
     with registry.cursor() as cr:
-        failed = report.show(phases, cr, TARGETS, curve)
+        failed = report.show(phases, cr, TARGETS, curve, costs, cost_results)
     sys.exit(1 if failed else 0)
 
 
