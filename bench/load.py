@@ -200,8 +200,10 @@ def main():
         phases.append(("1 client", report.merge(baseline)))
         phases.append(("%d clients" % options.clients, run_clients(
             server, plan, specs[:options.clients], options.seconds, options.max_ops)))
+        # The curve's runs without an import (at most one per phase of the run).
+        no_import = argparse.Namespace(**dict(vars(options), imports=0))
         curve = [(n, run_clients(server, plan, schedule([dict(s, schedule=[]) for s in
-                                                         specs[:n]], options),
+                                                         specs[:n]], no_import),
                                  options.curve_seconds, options.max_ops))
                  for n in options.curve]
     finally:
