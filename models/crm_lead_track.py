@@ -18,8 +18,9 @@ class CrmLeadTrack(models.Model):
     _description = "Track applied to an opportunity"
     _order = "lead_id, id"
 
+    # auto_join: the record rules' lead_id.* conditions are a join (see crm.lead.line).
     lead_id = fields.Many2one("crm.lead", string="Opportunity", required=True,
-                              ondelete="cascade", index=True)
+                              ondelete="cascade", index=True, auto_join=True)
     track_id = fields.Many2one("crm.track", string="Track", required=True, ondelete="restrict")
     end_date = fields.Date(string="End date", required=True)
     state = fields.Selection(STATES, default="active", required=True, readonly=True)

@@ -19,7 +19,9 @@ class CrmLeadTrackTask(models.Model):
 
     lead_track_id = fields.Many2one("crm.lead.track", string="Applied track", required=True,
                                     ondelete="cascade", index=True)
-    lead_id = fields.Many2one(related="lead_track_id.lead_id", store=True, readonly=True)
+    # auto_join: the record rules' lead_id.* conditions are a join (see crm.lead.line).
+    lead_id = fields.Many2one(related="lead_track_id.lead_id", store=True, readonly=True,
+                              auto_join=True)
     sequence = fields.Integer()
     activity_type_id = fields.Many2one("mail.activity.type", required=True, ondelete="restrict")
     summary = fields.Char()

@@ -7,6 +7,8 @@
 #     process group: make ends, Odoo shut down gracefully once (one "Initiating shutdown", no
 #     "Forced shutdown."), the port is closed, pg_ctl status says no server runs, no process
 #     of the clone or its cluster is left (pgrep), nor in make's group;
+#   - make run WORKERS=2 (prefork: workers, cron worker, longpolling, queue_job runner) answers
+#     and SIGTERM to make's group stops all of it;
 #   - make test, stopped the same way while it installs the addon;
 #   - make clean deletes the clone's cluster.
 # Usage: test_make_run.sh [RESULTS]: one "ok ..." / "not ok ..." line per check appended to
@@ -120,13 +122,15 @@ stop_make() {
         ps -o pid,ppid,pgid,stat,etime,args -p "$(echo $left $group | tr ' ' ,)" | cut -c1-200
     fi
     if answers; then echo "port $PORT still answers"; ok=1; fi
-    shutdowns=$(grep -c 'Initiating shutdown' "$MAKE_LOG")
+    # One shutdown: the threaded server's "Initiating shutdown" or the prefork master's
+    # "Stopping gracefully".
+    shutdowns=$(grep -c 'Initiating shutdown\|Stopping gracefully' "$MAKE_LOG")
     forced=$(grep -c 'Forced shutdown' "$MAKE_LOG")
     [ "$forced" = 0 ] || ok=1
     echo "  SIG$sig to make's $target: make exited in $((i / 10)).$((i % 10)) s;" \
         "pg_ctl status: $status"
     echo "  processes of the clone or its cluster left: ${left:-none} (pgrep -f);" \
-        "in make's group: ${group:-none} (pgrep -g); Odoo log: 'Initiating shutdown' x$shutdowns," \
+        "in make's group: ${group:-none} (pgrep -g); Odoo log: shutdown x$shutdowns," \
         "'Forced shutdown' x$forced"
     if [ "$ok" != 0 ]; then tail -n 30 "$MAKE_LOG"; fi
     SHUTDOWNS=$shutdowns
@@ -166,6 +170,38 @@ for sig in TERM INT HUP; do
         report $rc "make run stopped by SIG$sig to make's $target: Odoo shut down once, PostgreSQL stopped, nothing left"
     done
 done
+
+# 3b. make run WORKERS=2: the prefork master, 2 HTTP workers, the cron worker, the longpolling
+# process and queue_job's runner; SIGTERM to make's group stops them all, the workers
+# gracefully (each logs its exit).
+LONGPOLLING=$(free_port $((PORT + 3))) || die "no free port for the longpolling process"
+start_make run-workers run WORKERS=2 LONGPOLLING_PORT="$LONGPOLLING"
+wait_until_answers 300; rc=$?
+polled=000   # the longpolling process starts after the workers
+for ((i = 0; rc == 0 && i < 60; i++)); do
+    [ "$polled" = 200 ] || polled=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+        "http://127.0.0.1:$LONGPOLLING/web/login")
+    [ "$polled" = 200 ] && grep -q 'queue_job.jobrunner.runner: database connections ready' \
+        "$MAKE_LOG" && break
+    sleep 1
+done
+odoos=$(pgrep -f -- "$CLONE/tools/odoo-bin" | wc -l)
+pollers=$(pgrep -f -- "$CLONE/tools/odoo-bin gevent" | wc -l)
+echo "  WORKERS=2: $odoos Odoo processes ($pollers longpolling), longpolling port $LONGPOLLING:" \
+    "HTTP $polled"
+[ "$rc" = 0 ] && [ "$odoos" = 5 ] && [ "$pollers" = 1 ] && [ "$polled" = 200 ] \
+    && grep -q 'database connections ready' "$MAKE_LOG"
+report $? "make run WORKERS=2 answers: master, 2 HTTP workers, cron worker, longpolling on $LONGPOLLING, queue_job runner ready"
+if [ -n "$SERVER" ]; then
+    SHUTDOWNS=0
+    stop_make TERM group; rc=$?
+    exits=$(grep -c 'odoo.service.server: Worker ([0-9]*) exiting' "$MAKE_LOG")
+    echo "  workers that logged their exit: $exits"
+    [ "$SHUTDOWNS" = 1 ] && [ "$exits" -ge 3 ] || rc=1
+else
+    rc=1
+fi
+report $rc "make run WORKERS=2 stopped by SIGTERM to make's group: workers exited gracefully, no worker, runner or longpolling left, PostgreSQL stopped"
 
 # 4. make test in the clone, stopped while it installs the addon (its own tools test skipped).
 for case in "TERM group" "INT process" "HUP group"; do

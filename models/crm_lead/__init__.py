@@ -20,6 +20,7 @@ from . import items
 from . import value
 from . import custom_fields
 from . import export
+from . import pipeline
 from . import chatter
 from . import drop_address
 from . import mail_new

@@ -62,6 +62,7 @@ class CrmLeadDropAddress(models.Model):
 
     @api.model_cr
     def init(self):
+        result = super().init()
         # Opportunities without a drop token, or with a token of an earlier version (shorter:
         # md5(random()) at install, 60 bits later): a new cryptographic token each. Their old
         # drop addresses stop working, which is the point.
@@ -80,6 +81,7 @@ class CrmLeadDropAddress(models.Model):
                        "WHERE crm_lead.id = v.id" % ",".join(["(%s, %s)"] * len(part)),
                        [value for lead_id in part for value in (lead_id,
                                                                 self._new_drop_token())])
+        return result
 
     @api.model
     def create(self, vals):
