@@ -98,10 +98,12 @@ def prepare_template(options, cluster, template):
                               ("Fault C", options.close)):
             cr.execute("""
                 INSERT INTO crm_lead (name, type, active, team_id, stage_id, user_id,
-                    probability, planned_revenue, reference, currency_id, company_id, status,
+                    probability, planned_revenue, value_amount, value_basis, value_duration,
+                    reference, currency_id, company_id, status,
                     priority, date_open, date_last_stage_update, create_uid, write_uid,
                     create_date, write_date, message_bounce, color, day_open, day_close)
                 SELECT %s || lpad(n::text, 6, '0'), 'opportunity', true, %s, %s, %s, 10, n,
+                       n, 'fixed', 1,
                        %s || lpad(n::text, 6, '0'), %s, %s, 'open', '0', now(), now(), 1, 1,
                        now(), now(), 0, 0, 0, 0
                 FROM generate_series(1, %s) n

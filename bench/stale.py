@@ -49,14 +49,14 @@ def ensure_data(env, count):
     company = env.user.company_id
     cr.execute("""
         INSERT INTO crm_lead (name, type, active, team_id, stage_id, user_id, probability,
-                              planned_revenue, reference, currency_id, company_id, status,
-                              on_hold, priority, create_date, write_date, create_uid, write_uid,
+                              planned_revenue, value_amount, value_basis, value_duration,
+                              reference, currency_id, company_id, status, on_hold, priority, create_date, write_date, create_uid, write_uid,
                               date_last_stage_update, date_last_activity, message_bounce,
                               color, day_open, day_close, drop_token)
         SELECT 'Stale bench ' || n, 'opportunity', n %% 10 <> 9, %(team)s,
                (%(stages)s)[1 + n %% 4], (%(users)s)[1 + n %% %(user_count)s],
                CASE WHEN n %% 10 = 8 THEN 100 WHEN n %% 10 = 9 THEN 0 ELSE 30 END,
-               1000 + n %% 5000, 'STB' || lpad(n::text, 7, '0'), %(currency)s, %(company)s,
+               1000 + n %% 5000, 1000 + n %% 5000, 'fixed', 1, 'STB' || lpad(n::text, 7, '0'), %(currency)s, %(company)s,
                CASE n %% 10 WHEN 7 THEN 'hold' WHEN 8 THEN 'won' WHEN 9 THEN 'lost'
                             ELSE 'open' END,
                n %% 10 = 7, '0',
