@@ -251,6 +251,10 @@ class Client:
                 self._do(schedule.pop(0)[1])
             elif time.time() < end:
                 self._do(self.rng.choices(names, values)[0])
+                if self.plan.get("think"):
+                    # A user reads what they got before the next click (mean: --think).
+                    time.sleep(min(self.rng.expovariate(1.0 / self.plan["think"]),
+                                   max(0.0, end - time.time())))
             else:
                 time.sleep(0.1)
         return {"ops": self.ops, "writes": self.writes, "lines": self.lines,

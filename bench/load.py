@@ -66,6 +66,9 @@ def parse():
     parser.add_argument("--max-ops", type=int, default=5000, help="per client and phase")
     parser.add_argument("--server-conf", help="the prefork configuration (tools/bench.sh)")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a user waits between operations (default 0: "
+                             "each client works without a pause, a stress test)")
     options = parse_args(parser)
     options.seconds = max(5, min(options.seconds, 600))
     options.clients = max(1, min(options.clients, 32))
@@ -179,10 +182,11 @@ def main():
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
         plan = _load_setup.prepare(env, options.leads, max([options.clients] + options.curve))
-    plan.update(seed=options.seed, leads=options.leads, db=options.db)
-    print("%d opportunities, set-up %.1f s; load: %d clients for %d s on %d workers"
+    plan.update(seed=options.seed, leads=options.leads, db=options.db, think=options.think)
+    print("%d opportunities, set-up %.1f s; load: %d clients for %d s on %d workers, %s"
           % (options.leads, time.time() - started, options.clients, options.seconds,
-             options.workers))
+             options.workers, "think time %.1f s on average" % options.think if options.think
+             else "no think time (each client sends its next operation at once)"))
     specs = plan.pop("specs")
     specs = schedule(specs[:options.clients], options) + specs[options.clients:]
     log_dir = os.path.join(ROOT, ".build", "log")

@@ -14,7 +14,10 @@ class CrmLeadProbabilityTag(models.Model):
     probability_tag_id = fields.Many2one(
         "crm.probability.tag", string="Probability tag", index=True, ondelete="restrict",
         track_visibility="onchange")
-    probability_tag_color = fields.Char(related="probability_tag_id.color_hex", readonly=True)
+    # With the user's rights (every sales user reads the tags): read as superuser, the related
+    # field re-read every column of the opportunities (a kanban card shows it).
+    probability_tag_color = fields.Char(related="probability_tag_id.color_hex", readonly=True,
+                                        related_sudo=False)
 
     @api.onchange("probability_tag_id")
     def _onchange_probability_tag_id(self):
