@@ -1,9 +1,10 @@
 """The raw SQL that replaces ORM calls for speed gives what the ORM gives: the import's
-UPDATE (with the side effects of crm.lead.write() it reproduces) against write() on a twin
-opportunity, and the bulk chatter notes against message_post()."""
+UPDATE (with the side effects of crm.lead.write() it reproduces) and the bulk close's against
+write() on a twin opportunity, and the bulk chatter notes against message_post()."""
 from datetime import datetime, timedelta
 
 from odoo import fields
+from odoo.exceptions import AccessError
 
 from .common import SuiteTransactionCase
 
@@ -92,3 +93,114 @@ class TestSqlParity(SuiteTransactionCase):
         for name in compared:
             self.assertEqual(messages[0][name], messages[1][name], name)
         self.assertIn(messages[0]["id"], by_sql.message_ids.ids, "seen in the chatter")
+
+
+class TestBulkCloseParity(SuiteTransactionCase):
+    """The bulk close's UPDATE (crm.lead._close_in_sql) against write({"status": ...}) on a
+    twin opportunity, tracking off as in the bulk close."""
+
+    # Compared as stored; the dates stamped "now" to the minute.
+    CLOSED = ("status", "active", "probability", "on_hold", "lost_reason", "stage_id",
+              "stage_before_close_id", "day_close", "write_uid", "activity_date_deadline")
+    STAMPED = ("date_closed", "date_last_stage_update")
+
+    def setUp(self):
+        super().setUp()
+        self.reason = self.env["crm.lost.reason"].create({"name": "Too late"})
+        self.call = self.env.ref("mail.mail_activity_data_call")
+
+    def twins(self, **vals):
+        values = dict(name="Twin", user_id=self.rep.id, stage_id=self.stage_proposal.id,
+                      probability=30)
+        values.update(vals)
+        pair = self.new_opportunity(**values), self.new_opportunity(**values)
+        old = fields.Datetime.to_string(datetime.utcnow() - timedelta(days=40, hours=5))
+        for lead in pair:
+            lead.message_subscribe(partner_ids=self.customer.ids)
+            self.env["mail.activity"].create({
+                "res_model_id": self.env["ir.model"]._get("crm.lead").id, "res_id": lead.id,
+                "activity_type_id": self.call.id, "summary": "Call back",
+                "user_id": self.rep.id, "date_deadline": "2030-01-15"})
+        # Created and last moved 40 days ago, so that the days to close and the stage date
+        # show whether they were recomputed.
+        self.env.cr.execute("UPDATE crm_lead SET create_date = %s, date_last_stage_update = %s "
+                            "WHERE id IN %s", (old, old, tuple(lead.id for lead in pair)))
+        for lead in pair:
+            lead.invalidate_cache()
+        return pair
+
+    def stored(self, lead):
+        lead.invalidate_cache()
+        return lead.with_context(active_test=False).read(
+            list(self.CLOSED) + list(self.STAMPED), load="_classic_write")[0]
+
+    def assert_same(self, by_sql, by_orm):
+        state_sql, state_orm = self.stored(by_sql), self.stored(by_orm)
+        for name in self.CLOSED:
+            self.assertEqual(state_sql[name], state_orm[name], name)
+        for name in self.STAMPED:
+            if not state_orm[name]:
+                self.assertFalse(state_sql[name], name)
+                continue
+            delta = abs(fields.Datetime.from_string(state_sql[name]) -
+                        fields.Datetime.from_string(state_orm[name]))
+            self.assertLess(delta, timedelta(minutes=1), name)
+        for lead in (by_sql, by_orm):
+            lead.invalidate_cache()
+        active = self.Lead.with_context(active_test=False)
+        self.assertEqual(
+            active.browse(by_sql.id).activity_ids.mapped("summary"),
+            active.browse(by_orm.id).activity_ids.mapped("summary"), "activities")
+        self.assertEqual(active.browse(by_sql.id).message_partner_ids,
+                         active.browse(by_orm.id).message_partner_ids, "followers")
+        return state_sql
+
+    def close(self, lead, won, reason=False):
+        closed = lead.sudo(self.manager).action_close(won=won, lost_reason=reason)
+        self.assertEqual(closed, 1)
+        lead.invalidate_cache()
+        body = "Closed as won (bulk close)" if won else "Closed as lost (bulk close): Too late"
+        self.assertIn(body, lead.with_context(active_test=False).message_ids[0].body)
+
+    def test_lost_equals_write(self):
+        by_sql, by_orm = self.twins()
+        self.close(by_sql, False, self.reason)
+        by_orm.sudo(self.manager).with_context(tracking_disable=True).write(
+            {"status": "lost", "lost_reason": self.reason.id})
+        state = self.assert_same(by_sql, by_orm)
+        self.assertEqual((state["status"], state["active"], state["day_close"],
+                          state["stage_before_close_id"], state["activity_date_deadline"]),
+                         ("lost", False, 40.0, self.stage_proposal.id, False))
+
+    def test_won_equals_write(self):
+        for vals in ({"on_hold": True}, {"active": False, "probability": 0}, {}):
+            by_sql, by_orm = self.twins(**vals)
+            if not vals.get("active", True):
+                for lead in (by_sql, by_orm):
+                    lead.lost_reason = self.reason
+            self.close(by_sql, True)
+            by_orm.sudo(self.manager).with_context(tracking_disable=True).write(
+                {"status": "won"})
+            state = self.assert_same(by_sql, by_orm)
+            self.assertEqual((state["status"], state["active"], state["on_hold"],
+                              state["stage_id"], state["probability"], state["day_close"]),
+                             ("won", True, False, self.stage_won.id, 100.0, 40.0), vals)
+
+    def test_record_rules_apply(self):
+        """The UPDATE checks the record rules for writing as write() does: a rule that keeps
+        an opportunity from being written keeps it from being closed, and nothing changes."""
+        self.env["ir.rule"].create({
+            "name": "Locked opportunities", "model_id": self.env.ref("crm.model_crm_lead").id,
+            "domain_force": "[('name', '!=', 'Locked')]", "perm_read": False,
+            "perm_create": False, "perm_unlink": False, "perm_write": True})
+        locked = self.new_opportunity(name="Locked", user_id=self.rep.id)
+        free = self.new_opportunity(name="Free", user_id=self.rep.id)
+        with self.assertRaises(AccessError):
+            (locked | free).sudo(self.manager).action_close(won=False, lost_reason=self.reason)
+        for lead in (locked, free):
+            lead.invalidate_cache()
+            self.assertEqual((lead.status, lead.active), ("open", True))
+        with self.assertRaises(AccessError):  # as write() refuses it
+            locked.sudo(self.manager).with_context(tracking_disable=True).write(
+                {"status": "lost", "lost_reason": self.reason.id})
+        self.assertEqual(free.sudo(self.manager).action_close(False, self.reason), 1)
