@@ -252,8 +252,7 @@ def main():
                 "the same rows and vs (d) the stock activity loop",
                 ["opportunities", "activities", "(c) addon", "per second", "raw SQL",
                  "per second", "c/raw time", "c/d per second"], rows)
-    print("
-%s" % load())
+    print("\n%s" % load())
 
 
 if __name__ == "__main__":

@@ -204,3 +204,74 @@ class TestBulkCloseParity(SuiteTransactionCase):
             locked.sudo(self.manager).with_context(tracking_disable=True).write(
                 {"status": "lost", "lost_reason": self.reason.id})
         self.assertEqual(free.sudo(self.manager).action_close(False, self.reason), 1)
+
+
+class TestTrackParity(SuiteTransactionCase):
+    """apply_track() inserts the tasks with the activities of those released at once; the
+    generic way (tasks created waiting, then crm.lead.track._release() scheduling them) gives
+    the same tasks, activities, followers and next deadlines."""
+
+    def setUp(self):
+        super().setUp()
+        call = self.env.ref("mail.mail_activity_data_call")
+        meeting = self.env.ref("mail.mail_activity_data_meeting")
+        self.track = self.env["crm.track"].create({
+            "name": "Parity",
+            "task_ids": [
+                (0, 0, {"sequence": 1, "activity_type_id": call.id, "summary": "Call",
+                        "note": "<p>Ask for the plans</p>", "offset_days": 5}),
+                (0, 0, {"sequence": 2, "activity_type_id": meeting.id, "summary": "Visit",
+                        "offset_days": 2, "assignee": "user", "user_id": self.other_rep.id}),
+                (0, 0, {"sequence": 3, "activity_type_id": call.id, "offset_days": 0}),
+            ]})
+
+    def reference(self, lead, applied):
+        """The same tasks on ``lead``, created waiting through the ORM, then released."""
+        track = self.env["crm.lead.track"].sudo().create({
+            "lead_id": lead.id, "track_id": applied.track_id.id, "end_date": applied.end_date})
+        for task in applied.task_ids.sorted(lambda t: (t.sequence, t.id)):
+            self.env["crm.lead.track.task"].sudo().create({
+                "lead_track_id": track.id, "sequence": task.sequence,
+                "activity_type_id": task.activity_type_id.id, "summary": task.summary,
+                "note": task.note, "user_id": task.user_id.id,
+                "date_deadline": task.date_deadline})
+        track._release()
+        return track
+
+    def described(self, applied):
+        applied.invalidate_cache()
+        lead = applied.lead_id
+        lead.invalidate_cache()
+        tasks = [(task.sequence, task.state, task.activity_type_id, task.summary, task.note,
+                  task.user_id, task.date_deadline, task.lead_id == lead,
+                  task.activity_id and (task.activity_id.res_id == lead.id,
+                                        task.activity_id.activity_type_id,
+                                        task.activity_id.summary, task.activity_id.note,
+                                        task.activity_id.user_id,
+                                        task.activity_id.date_deadline,
+                                        task.activity_id.res_name,
+                                        task.activity_id.create_uid))
+                 for task in applied.task_ids.sorted(lambda t: (t.sequence, t.id))]
+        return (tasks, applied.state, applied.progress, applied.next_task_summary,
+                lead.activity_date_deadline, len(lead.activity_ids),
+                sorted(lead.message_partner_ids.ids))
+
+    def test_applied_track_equals_release(self):
+        for in_order in (False, True):
+            self.track.release_in_order = in_order
+            by_sql = self.new_opportunity(name="Twin", user_id=self.rep.id)
+            by_orm = self.new_opportunity(name="Twin", user_id=self.rep.id)
+            applied = by_sql.sudo(self.rep).apply_track(self.track, "2030-06-28")
+            reference = self.reference(by_orm, applied)
+            self.assertEqual(self.described(applied), self.described(reference), in_order)
+            self.assertEqual(applied.mapped("task_ids.state").count("open"),
+                             1 if in_order else 3)
+            by_sql.invalidate_cache()
+            self.assertIn('Track "Parity" applied', by_sql.message_ids[0].body)
+
+    def test_access_checked(self):
+        theirs = self.new_opportunity(name="Theirs", user_id=self.other_rep.id)
+        with self.assertRaises(AccessError):
+            theirs.sudo(self.rep).apply_track(self.track, "2030-06-28")
+        self.assertFalse(self.env["crm.lead.track"].search([("lead_id", "=", theirs.id)]))
+        self.assertFalse(theirs.activity_ids)

@@ -3,6 +3,8 @@ from html import escape as html_escape
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
+from ...lib import bulk
+
 # Messages per INSERT.
 NOTES_BATCH = 5000
 
@@ -52,8 +54,8 @@ class CrmLeadChatter(models.Model):
                 FROM unnest(%s::int[], %s::text[]) WITH ORDINALITY AS note (id, body, position)
                 LEFT JOIN crm_lead lead ON lead.id = note.id
                 ORDER BY note.position""",
-                (subtype.id, author.id, email_from, self.env.uid, self.env.uid, part,
-                 [bodies[lead_id] for lead_id in part]))
+                (subtype.id, author.id, email_from, self.env.uid, self.env.uid,
+                 bulk.pg_array(part), bulk.pg_array([bodies[lead_id] for lead_id in part])))
         self.browse(ids).invalidate_cache(["message_ids"])
 
     @api.multi

@@ -15,12 +15,23 @@ class CrmLeadTrash(models.Model):
 
     _inherit = "crm.lead"
 
-    trash_date = fields.Datetime(string="Moved to the trash on", copy=False, readonly=True,
-                                 index=True)
+    # Indexed by init(): the rows in the trash only.
+    trash_date = fields.Datetime(string="Moved to the trash on", copy=False, readonly=True)
     trashed_by_id = fields.Many2one("res.users", string="Moved to the trash by", copy=False,
                                     readonly=True)
     active_before_trash = fields.Boolean(string="Active before the trash", copy=False,
                                          readonly=True)
+
+    @api.model_cr
+    def init(self):
+        super().init()
+        # The Trash menu and the purge look for the few opportunities in the trash: a partial
+        # index holds those only. The trash filter of every search (trash_date IS NULL) keeps
+        # nearly every row and is a condition checked on each row, for which no index helps;
+        # a full index had an entry for every opportunity, rewritten with it (bench/
+        # trash_filter.py). Fixed SQL.
+        self.env.cr.execute("CREATE INDEX IF NOT EXISTS crm_lead_trash_date_partial_index "
+                            "ON crm_lead (trash_date) WHERE trash_date IS NOT NULL")
 
     @api.model
     def _where_calc(self, domain, active_test=True):
