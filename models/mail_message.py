@@ -19,3 +19,10 @@ class MailMessage(models.Model):
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS mail_message_cos_linked_from_partial_index "
             "ON mail_message (cos_linked_from_id) WHERE cos_linked_from_id IS NOT NULL")
+        # The sales insights count the activities logged on opportunities per author and
+        # type: these columns of those messages only, read without the table (index-only
+        # scan). Fixed SQL.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS mail_message_cos_lead_activity_partial_index "
+            "ON mail_message (res_id, author_id, mail_activity_type_id) "
+            "WHERE model = 'crm.lead' AND mail_activity_type_id IS NOT NULL")

@@ -174,8 +174,9 @@ class CrmLeadImportEngine(models.AbstractModel):
             items = []
             for name, old, new in changes:
                 if name not in labels:
-                    labels[name] = html_escape(
-                        Lead._fields[name].get_description(self.env)["string"])
+                    # The label in the user's language (get_description() also built every
+                    # other attribute of the field).
+                    labels[name] = html_escape(Lead._fields[name]._description_string(self.env))
                 items.append("<li>%s: %s &#8594; %s</li>" % (
                     labels[name], display(name, old), display(name, new)))
             notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))

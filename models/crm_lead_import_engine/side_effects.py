@@ -3,7 +3,7 @@ from odoo import models
 from ...lib import guard
 from ...lib.columns import FIELD_OF_KEY
 from .engine import _RollBack
-from .validation import same_float
+from .validation import LeadState, same_float
 
 
 class CrmLeadImportEngineSideEffects(models.AbstractModel):
@@ -26,8 +26,16 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
     def _write_plan(self, plan, skip_invalid):
         """As the engine's, with each updated row's changes as read back after the write."""
         watched = self._watched_fields(plan)
-        ids = [lead.id for _line, lead, _vals, changes in plan if lead and changes]
-        before = self._lead_states(ids, watched)
+        # The states _prepare() read (the same transaction: nothing changed since) when they
+        # hold every watched column; the others read again.
+        before, missing = {}, []
+        for _line, lead, _vals, changes in plan:
+            if lead and changes:
+                if isinstance(lead, LeadState) and all(name in lead for name in watched):
+                    before[lead.id] = lead
+                else:
+                    missing.append(lead.id)
+        before.update(self._lead_states(missing, watched))
         to_write, created, refused = super()._write_plan(plan, skip_invalid)
         if to_write:
             self.env["crm.lead"].recompute()

@@ -6,13 +6,16 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from ...lib import parsing, spreadsheet
-from ...lib.columns import IMPORTABLE_KEYS, field_of
+from ...lib.columns import CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS, field_of
 from .cells import ImportRowError, StageMove
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
 PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
 # Opportunities read per query.
 READ_BATCH = 5000
+# Columns whose cells convert the same whatever the row (their conversion is kept per value).
+CONTEXT_FREE_KEYS = ("pipeline", "lost_reason", "expected_revenue", "probability",
+                     "probability_tag", "owner", "due_date")
 
 
 def same_float(old, new):
@@ -70,8 +73,10 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         found.add(number)
             return found
 
+        # Every column the import may change too (side_effects.py compares them after the
+        # write: read once here).
         columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
-                   "probability", "partner_id", "reference"] + [
+                   "probability", "partner_id", "reference"] + sorted(FIELD_OF_KEY.values()) + [
             field_of(key) for key in mapping.values() if key != "id"]
         lookups["reference"] = self._references(rows, id_columns)
         lookups["lead"] = self._lead_states(
@@ -134,6 +139,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                             % {"columns": ", ".join(map(str, unknown))})
         query = sql.SQL("SELECT {} FROM crm_lead WHERE id IN %s").format(
             sql.SQL(", ").join(map(sql.Identifier, columns)))
+        empties = [_empty_as_orm(Lead._fields[name], None) for name in columns]
         for chunk in range(0, len(ids), READ_BATCH):
             part = Lead.browse(ids[chunk:chunk + READ_BATCH])
             readable = Lead._search([("id", "in", part.ids)])
@@ -141,8 +147,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             # (_search), are a parameter.
             self.env.cr.execute(query, (tuple(readable) or (0,),))
             for row in self.env.cr.fetchall():
-                state = LeadState({name: _empty_as_orm(Lead._fields[name], value)
-                                   for name, value in zip(columns, row)})
+                state = LeadState(zip(columns, [empty if value is None else value
+                                                for value, empty in zip(row, empties)]))
                 states[state.id] = state
         return states
 
@@ -165,7 +171,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         formats = self._column_formats(rows, mapping, lookups)
         ordered = sorted(mapping.items(), key=lambda item: IMPORTABLE_KEYS.index(item[1])
                          if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))
-        plan, errors, seen = [], [], {}
+        plan, errors, seen, converted = [], [], {}, {}
         for line, values in rows:
             row_errors = []
 
@@ -209,7 +215,10 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     continue
                 field_name = field_of(key)
                 try:
-                    value = self._convert_cell(key, raw, lead, lookups, vals, formats)
+                    if key in CONTEXT_FREE_KEYS or key.startswith(CUSTOM_PREFIX):
+                        value = self._convert_once(converted, key, raw, lookups, formats)
+                    else:
+                        value = self._convert_cell(key, raw, lead, lookups, vals, formats)
                 except ImportRowError as error:
                     fail(col, raw, error.args[0])
                     continue
@@ -237,6 +246,21 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             plan.append((line, lead, OrderedDict((f, new) for f, _old, new in changes)
                          if lead else vals, changes))
         return plan, errors
+
+    def _convert_once(self, converted, key, raw, lookups, formats):
+        """_convert_cell() of a cell whose value depends on its text only (an owner, a
+        number...): converted once per distinct text, the same value or refusal after."""
+        memo_key = (key, type(raw), raw)
+        if memo_key not in converted:
+            try:
+                converted[memo_key] = (True, self._convert_cell(key, raw, None, lookups, {},
+                                                                formats))
+            except ImportRowError as error:
+                converted[memo_key] = (False, error)
+        ok, result = converted[memo_key]
+        if not ok:
+            raise result
+        return result
 
     def _changes(self, lead, vals, overwrite):
         changes = []
