@@ -31,7 +31,7 @@ class TestSqlParity(SuiteTransactionCase):
         mapping = {0: "id"}
         keys = {"Stage": "stage", "Owner": "owner", "Probability": "probability",
                 "Expected value": "expected_revenue", "Due date": "due_date",
-                "Opportunity": "name"}
+                "Opportunity": "name", "Milestone": "milestone", "Lost reason": "lost_reason"}
         for index, (header, _value) in enumerate(row, start=1):
             mapping[index] = keys[header]
         log = self.env["crm.lead.import.log"].browse()._import(
@@ -75,6 +75,40 @@ class TestSqlParity(SuiteTransactionCase):
         for name in ("probability", "status"):
             self.assertEqual(by_sql[name], by_orm[name], name)
         self.assertTrue(by_sql["date_closed"] and by_orm["date_closed"])
+
+    def test_import_milestones_equal_write(self):
+        """Won and Lost from the milestone column are written in SQL (lifecycle.py,
+        _write_closing_status()): the same as the lost reason then the status through
+        write()."""
+        reason = self.env["crm.lost.reason"].create({"name": "Parity reason"})
+        closed = ("status", "active", "probability", "on_hold", "lost_reason", "stage_id",
+                  "stage_before_close_id", "day_close", "write_uid")
+        stamped = ("date_closed", "date_last_stage_update")
+        old = fields.Datetime.to_string(datetime.utcnow() - timedelta(days=40))
+        for row, writes in (
+                ([("Milestone", "Lost"), ("Lost reason", "Parity reason")],
+                 [{"lost_reason": reason.id}, {"status": "lost"}]),
+                ([("Milestone", "Won")], [{"status": "won"}])):
+            by_import, by_write = self.twins()
+            self.env.cr.execute("UPDATE crm_lead SET create_date = %s, "
+                                "date_last_stage_update = %s WHERE id IN %s",
+                                (old, old, (by_import.id, by_write.id)))
+            self.import_row(by_import, row)
+            for vals in writes:
+                by_write.with_context(tracking_disable=True).write(vals)
+            states = []
+            for lead in (by_import, by_write):
+                lead.invalidate_cache()
+                states.append(lead.with_context(active_test=False).read(
+                    list(closed) + list(stamped), load="_classic_write")[0])
+            for name in closed:
+                self.assertEqual(states[0][name], states[1][name], (row, name))
+            for name in stamped:
+                delta = abs(fields.Datetime.from_string(states[0][name]) -
+                            fields.Datetime.from_string(states[1][name]))
+                self.assertLess(delta, timedelta(minutes=1), (row, name))
+            self.assertEqual(states[0]["status"], writes[-1]["status"])
+            self.assertEqual(states[0]["day_close"], 40.0)
 
     def test_bulk_notes_equal_message_post(self):
         by_sql, by_orm = self.twins()

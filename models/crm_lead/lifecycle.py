@@ -157,11 +157,26 @@ class CrmLeadLifecycle(models.Model):
             raise
         return len(to_close)
 
+    def _write_closing_status(self, status):
+        """write({"status": "won" or "lost"}) of many leads (imports), tracking off: those not
+        in that status yet closed by _close_in_sql() (their lost reason kept: the import
+        writes it as a column of its own), the others (an earlier column of the row closed
+        them) through write()."""
+        # Fixed SQL; values are parameters. _close_in_sql() and write() check the access.
+        self.env.cr.execute("SELECT id FROM crm_lead WHERE id IN %s AND status IS DISTINCT "
+                            "FROM %s", (tuple(self.ids) or (0,), status))
+        to_close = self.browse([row[0] for row in self.env.cr.fetchall()])
+        for chunk in range(0, len(to_close), CLOSE_BATCH):
+            to_close[chunk:chunk + CLOSE_BATCH]._close_in_sql(status == "won", None)
+        if self - to_close:
+            (self - to_close).write({"status": status})
+
     def _close_in_sql(self, won, reason):
         """What write({"status": "won"}) or write({"status": "lost", "lost_reason": reason})
         does to these leads (none of them in that status yet, tracking off), in one UPDATE per
         sales team: the ORM took four UPDATEs of every lead and recomputed the status and the
-        days to close lead by lead (most of the time of a bulk close).
+        days to close lead by lead (most of the time of a bulk close). A reason None keeps the
+        lost reason (write({"status": "lost"})).
 
         Reproduced (tests/test_sql_parity.py compares them): the stage before closing (open
         leads), the status and lost reason; lost: archived, probability 0, not on hold, their
@@ -199,8 +214,8 @@ class CrmLeadLifecycle(models.Model):
             self.env["mail.activity"].sudo().search(
                 [("res_model", "=", self._name), ("res_id", "in", list(ids))]).unlink()
             groups = [(ids, None)]
-            changes = ("status = 'lost', lost_reason = %(reason)s, active = false, "
-                       "probability = 0, on_hold = false, ")
+            changes = ("status = 'lost', active = false, probability = 0, on_hold = false, " +
+                       ("lost_reason = %(reason)s, " if reason is not None else ""))
             touched = ["status", "lost_reason", "active", "probability", "on_hold"]
         touched += ["stage_before_close_id", "date_closed", "day_close", "write_uid",
                     "write_date"]
@@ -216,7 +231,7 @@ class CrmLeadLifecycle(models.Model):
                 "write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC' "
                 "WHERE id IN %(ids)s",
                 {"open": OPEN_STATUSES, "stage": stage_id, "now": now, "ids": lead_ids,
-                 "uid": self.env.uid, "reason": reason.id})
+                 "uid": self.env.uid, "reason": reason.id if reason is not None else None})
         self.invalidate_cache(touched, self.ids)
         self.modified(touched)
         for name in ("status", "day_close"):
