@@ -66,13 +66,17 @@ def ensure_leads(env, count):
     cr.commit()
 
 
-def measure(registry, function, uid=SUPERUSER_ID):
-    """(seconds, result) of function(env), in a transaction rolled back afterwards."""
+def measure(registry, function, uid=SUPERUSER_ID, check=None):
+    """(seconds, result) of function(env), in a transaction rolled back afterwards; then
+    check(env, result), not timed, before the rollback (what a benchmark asserts)."""
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, uid, {"lang": "en_US"})
         start = time.time()
         result = function(env)
         elapsed = time.time() - start
+        if check:
+            env.invalidate_all()
+            check(env, result)
         cr.rollback()
     return elapsed, result
 

@@ -70,9 +70,12 @@ def stock_close(ids, reason_id):
 
 def addon_close(ids, reason_id):
     def run(env):
-        leads = env["crm.lead"].browse(ids)
-        closed = leads.action_close(won=False, lost_reason=reason_id)
-        leads.invalidate_cache()
+        return env["crm.lead"].browse(ids).action_close(won=False, lost_reason=reason_id)
+    return run
+
+
+def check_close(ids, reason_id):
+    def check(env, closed):
         assert closed == len(ids)
         env.cr.execute("SELECT count(*) FROM crm_lead WHERE id IN %s AND status = 'lost' "
                        "AND NOT active AND probability = 0 AND lost_reason = %s "
@@ -82,7 +85,7 @@ def addon_close(ids, reason_id):
             ("model", "=", "crm.lead"), ("res_id", "in", ids),
             ("body", "like", "Closed as lost (bulk close)")])
         assert lost == notes == len(ids), (lost, notes)
-    return run
+    return check
 
 
 def raw_close(ids, reason_id):
@@ -104,8 +107,12 @@ def raw_close(ids, reason_id):
 
 def addon_track(ids):
     def run(env):
-        leads = env["crm.lead"].browse(ids)
-        leads.apply_track(make_track(env), END_DATE)
+        env["crm.lead"].browse(ids).apply_track(make_track(env), END_DATE)
+    return run
+
+
+def check_track(ids):
+    def check(env, _result):
         env.cr.execute("""
             SELECT count(*), count(DISTINCT act.res_id), count(DISTINCT follower.res_id),
                    count(DISTINCT lead.id) FILTER (WHERE lead.activity_date_deadline = '2030-05-31')
@@ -118,7 +125,7 @@ def addon_track(ids):
         activities, with_tasks, followed, deadlines = env.cr.fetchone()
         assert activities == 10 * len(ids) and with_tasks == followed == deadlines == len(
             ids), (activities, with_tasks, followed, deadlines)
-    return run
+    return check
 
 
 def raw_track(ids):
@@ -189,11 +196,12 @@ def stock_track(ids):
     return run
 
 
-def profile(registry, function):
+def profile(registry, function, check):
     import cProfile
     import pstats
     profiler = cProfile.Profile()
-    elapsed, _result = measure(registry, lambda env: profiler.runcall(function, env))
+    elapsed, _result = measure(registry, lambda env: profiler.runcall(function, env),
+                               check=check)
     print("profiled: %.2f s" % elapsed)
     pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(60)
 
@@ -212,9 +220,11 @@ def main():
         reason_id = env["crm.lost.reason"].search([], limit=1).id
     print("Bulk close and tracks: %d opportunities; %s" % (leads, load()))
     if options.profile == "close":
-        return profile(registry, addon_close(ids[:close_sizes[0]], reason_id))
+        return profile(registry, addon_close(ids[:close_sizes[0]], reason_id),
+                       check_close(ids[:close_sizes[0]], reason_id))
     if options.profile == "track":
-        return profile(registry, addon_track(ids[:track_sizes[0]]))
+        return profile(registry, addon_track(ids[:track_sizes[0]]),
+                       check_track(ids[:track_sizes[0]]))
     stock_rate = track_stock_rate = None
     if options.stock_close:
         elapsed, _result = measure(registry, stock_close(ids[:options.stock_close], reason_id))
@@ -228,7 +238,8 @@ def main():
               "= %.2f/s" % (options.stock_track_leads, elapsed, track_stock_rate))
     rows = []
     for count in close_sizes:
-        addon_time, _result = measure(registry, addon_close(ids[:count], reason_id))
+        addon_time, _result = measure(registry, addon_close(ids[:count], reason_id),
+                                      check=check_close(ids[:count], reason_id))
         raw_time, _result = measure(registry, raw_close(ids[:count], reason_id))
         rows.append([size_label(count), seconds(addon_time), rate(count, addon_time),
                      seconds(raw_time), rate(count, raw_time), "%.1f" % (addon_time / raw_time),
@@ -240,7 +251,8 @@ def main():
                  "b/raw time", "b/a per second (>= 10)"], rows)
     rows = []
     for count in track_sizes:
-        addon_time, _result = measure(registry, addon_track(ids[:count]))
+        addon_time, _result = measure(registry, addon_track(ids[:count]),
+                                      check=check_track(ids[:count]))
         raw_time, _result = measure(registry, raw_track(ids[:count]))
         rows.append([size_label(count), "{:,}".format(10 * count), seconds(addon_time),
                      rate(count, addon_time), seconds(raw_time), rate(count, raw_time),

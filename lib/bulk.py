@@ -11,6 +11,10 @@ is taken as given (the caller computed it in bulk) instead of being recomputed r
 record.
 """
 
+import gc
+import threading
+from contextlib import contextmanager
+
 BATCH = 5000
 LOG_ACCESS = ("create_uid", "write_uid", "create_date", "write_date")
 # Field types whose column value depends on the value only (converted once per value).
@@ -126,3 +130,31 @@ def _convert(model, field, value, row, empty):
     if value and hasattr(field, "selection"):
         model._check_selection_field_value(field.name, value)
     return field.convert_to_column(value, empty, row)
+
+
+# Allocations between two collections of the youngest generation while spaced_collections()
+# runs (Python's default: 700).
+SPACED_THRESHOLD = 100000
+_collections = {"lock": threading.Lock(), "depth": 0, "saved": None}
+
+
+@contextmanager
+def spaced_collections():
+    """Work that keeps millions of small objects alive (an import of 100,000 rows): Python's
+    cyclic garbage collector, run every 700 allocations, walked them again and again (about
+    a sixth of the time). For the duration of the block it runs less often (memory is still
+    freed as soon as an object is no longer used); the thresholds are restored when the last
+    of the blocks running in the process ends."""
+    with _collections["lock"]:
+        if not _collections["depth"]:
+            _collections["saved"] = gc.get_threshold()
+            gc.set_threshold(max(SPACED_THRESHOLD, _collections["saved"][0]),
+                             *_collections["saved"][1:])
+        _collections["depth"] += 1
+    try:
+        yield
+    finally:
+        with _collections["lock"]:
+            _collections["depth"] -= 1
+            if not _collections["depth"]:
+                gc.set_threshold(*_collections["saved"])

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.job import job
 
-from ..lib import guard, spreadsheet
+from ..lib import bulk, guard, spreadsheet
 from .crm_lead_import_engine.engine import UNDO_EXTRA_FIELDS
 
 # The log's own fields: written by the import only (its options and undo data are replayed).
@@ -68,7 +68,7 @@ class CrmLeadImportLog(models.Model):
         no log). Nothing is written when a row is invalid and skip_invalid is off: the log then
         only carries the error report. The import writes its log, and may close many
         opportunities at once (the milestone column): both allowed here only."""
-        with guard.internal(guard.IMPORT_LOG, guard.CLOSE):
+        with guard.internal(guard.IMPORT_LOG, guard.CLOSE), bulk.spaced_collections():
             return self._import_file(file_name, headers, rows, mapping, update_existing,
                                      overwrite, skip_invalid, formulas_as_text)
 

@@ -5,7 +5,7 @@ import psycopg2
 from odoo import _, api, models
 from odoo.exceptions import UserError, except_orm
 
-from ...lib import file_limits, spreadsheet
+from ...lib import bulk, file_limits, spreadsheet
 from ...lib.columns import COLUMN_ALIASES, CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS
 
 # Besides the importable columns, what undo writes back (closing moved them).
@@ -76,7 +76,8 @@ class CrmLeadImportEngine(models.AbstractModel):
             for name, default in (("rows", file_limits.MAX_ROWS),
                                   ("cells", file_limits.MAX_CELLS),
                                   ("xlsx_mb", file_limits.MAX_XLSX_MB))))
-        return spreadsheet.read_table(file_name, content, limits)
+        with bulk.spaced_collections():
+            return spreadsheet.read_table(file_name, content, limits)
 
     @api.model
     def _lang_formats(self):

@@ -30,11 +30,10 @@ class LeadState(dict):
 
     _name = "crm.lead"
 
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its attributes are its items (read as fast as attributes are).
+        self.__dict__ = self
 
 
 def _empty_as_orm(field, value):
@@ -269,15 +268,15 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             if not lead:
                 changes.append((field_name, False, new))
                 continue
-            field = lead_fields[field_name]
+            field_type = lead_fields[field_name].type
             old = lead[field_name]
-            protected = field_name in PROTECTED_FIELDS or field_name.startswith("x_")
-            if protected and not overwrite and not self._is_empty(old):
+            if not overwrite and (field_name in PROTECTED_FIELDS or field_name.startswith(
+                    "x_")) and not self._is_empty(old):
                 continue
-            if field.type == "float":
+            if field_type == "float":
                 if same_float(old, new):
                     continue
-            elif field.type in ("char", "text") and isinstance(new, str):
+            elif field_type in ("char", "text") and isinstance(new, str):
                 # Cells are read stripped: the spaces around a text are no change.
                 if (old or "").strip() == new.strip():
                     continue
