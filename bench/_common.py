@@ -75,7 +75,7 @@ def measure(registry, function, uid=SUPERUSER_ID, check=None):
         result = function(env)
         elapsed = time.time() - start
         if check:
-            env.invalidate_all()
+            env.cache.invalidate()
             check(env, result)
         cr.rollback()
     return elapsed, result
