@@ -95,7 +95,7 @@ def check_addon(data):
         log = env["crm.lead.import.log"].browse(log_id)
         assert log.state == "done" and not log.rejected_count, (log.state, log.rejected_count)
         env.cr.execute("SELECT count(*) FROM mail_message WHERE model = 'crm.lead' "
-                       "AND res_id = ANY(%s) AND body LIKE 'Updated by the import of bench%%'",
+                       "AND res_id = ANY(%s) AND body LIKE '%%Updated by the import of bench%%'",
                        ([row[0] for row in data],))
         summaries = env.cr.fetchone()[0]
         assert log.updated_count == len(data) == summaries, (log.updated_count, summaries)
