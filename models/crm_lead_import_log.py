@@ -117,7 +117,7 @@ class CrmLeadImportLog(models.Model):
         self.env["crm.lead"].browse(ids).invalidate_cache()
         # As the ORM gives them: strings, to the second. Fixed SQL; the ids are a parameter.
         self.env.cr.execute("SELECT id, date_trunc('second', write_date) FROM crm_lead "
-                            "WHERE id IN %s", (tuple(ids) or (0,),))
+                            "WHERE id = ANY(%s::int4[])", (bulk.pg_array(ids),))
         undo["write_dates"] = {str(lead_id): write_date
                                for lead_id, write_date in self.env.cr.fetchall()}
         undo["after"] = {str(lead.id): {name: new for name, _old, new in changes}

@@ -1,7 +1,11 @@
 """The raw SQL that replaces ORM calls for speed gives what the ORM gives: the import's
 UPDATE (with the side effects of crm.lead.write() it reproduces) and the bulk close's against
 write() on a twin opportunity, and the bulk chatter notes against message_post()."""
+import base64
+import io
 from datetime import datetime, timedelta
+
+import openpyxl
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -109,6 +113,25 @@ class TestSqlParity(SuiteTransactionCase):
                 self.assertLess(delta, timedelta(minutes=1), (row, name))
             self.assertEqual(states[0]["status"], writes[-1]["status"])
             self.assertEqual(states[0]["day_close"], 40.0)
+
+    def test_import_reads_what_the_rules_allow(self):
+        """The import reads the opportunities with crm.lead's record rules in its own query
+        (validation.py, _lead_states()): a rep's file naming another rep's opportunity has
+        that row refused as unknown, their own row written."""
+        own = self.new_opportunity(name="Own", user_id=self.rep.id)
+        theirs = self.new_opportunity(name="Theirs", user_id=self.other_rep.id)
+        log = self.env["crm.lead.import.log"].sudo(self.rep).browse()._import(
+            "rules.csv", ["Opportunity ID", "Opportunity"],
+            [(2, [str(own.id), "Own renamed"]), (3, [str(theirs.id), "Theirs renamed"])],
+            {0: "id", 1: "name"}, True, True, True)
+        self.assertEqual((log.state, log.updated_count, log.rejected_count), ("done", 1, 1))
+        report = openpyxl.load_workbook(io.BytesIO(base64.b64decode(log.report_file)))
+        reasons = [row[4].value for row in report.worksheets[0].iter_rows(min_row=2)]
+        self.assertEqual(reasons, ["No opportunity has the ID %d." % theirs.id],
+                         "unknown to the rep: not read, not refused when written")
+        for lead in (own, theirs):
+            lead.invalidate_cache()
+        self.assertEqual((own.name, theirs.name), ("Own renamed", "Theirs"))
 
     def test_bulk_notes_equal_message_post(self):
         by_sql, by_orm = self.twins()

@@ -5,14 +5,14 @@ from psycopg2 import sql
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from ...lib import parsing, spreadsheet
+from ...lib import bulk, parsing, spreadsheet
 from ...lib.columns import CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS, field_of
 from .cells import ImportRowError, StageMove
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
 PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
 # Opportunities read per query.
-READ_BATCH = 5000
+READ_BATCH = 20000
 # Columns whose cells convert the same whatever the row (their conversion is kept per value).
 CONTEXT_FREE_KEYS = ("pipeline", "lost_reason", "expected_revenue", "probability",
                      "probability_tag", "owner", "due_date")
@@ -136,15 +136,25 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         if unknown:
             raise UserError(_("These columns cannot be imported: %(columns)s.")
                             % {"columns": ", ".join(map(str, unknown))})
-        query = sql.SQL("SELECT {} FROM crm_lead WHERE id IN %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, columns)))
+        # What Lead._search([("id", "in", ids)]) keeps (the trash filter and the record
+        # rules, as the ORM writes them), in the query that reads the columns when that
+        # condition reads crm_lead alone.
+        where = Lead._where_calc([])
+        Lead._apply_ir_rules(where, "read")
+        from_clause, where_clause, where_params = where.get_sql()
+        inline = from_clause == '"crm_lead"'
+        query = sql.SQL("SELECT {} FROM crm_lead WHERE id = ANY(%s::int4[]) AND ({})").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(where_clause if inline and where_clause else "TRUE"))
         empties = [_empty_as_orm(Lead._fields[name], None) for name in columns]
         for chunk in range(0, len(ids), READ_BATCH):
-            part = Lead.browse(ids[chunk:chunk + READ_BATCH])
-            readable = Lead._search([("id", "in", part.ids)])
-            # Identifiers are stored lead fields (checked above); the ids, those the user may read
-            # (_search), are a parameter.
-            self.env.cr.execute(query, (tuple(readable) or (0,),))
+            part = ids[chunk:chunk + READ_BATCH]
+            if not inline:
+                part = Lead._search([("id", "in", part)])
+            # Identifiers are stored lead fields (checked above) and the ORM's condition; the
+            # ids and the condition's values are parameters.
+            self.env.cr.execute(query, [bulk.pg_array(list(part))] +
+                                (list(where_params) if inline else []))
             for row in self.env.cr.fetchall():
                 state = LeadState(zip(columns, [empty if value is None else value
                                                 for value, empty in zip(row, empties)]))

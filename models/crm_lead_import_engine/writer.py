@@ -76,8 +76,8 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         if owners:
             sql["user_id"] = owners
             # Fixed SQL; the ids are a parameter.
-            self.env.cr.execute("SELECT id, team_id FROM crm_lead WHERE id IN %s",
-                                (tuple(i for i, _v in owners),))
+            self.env.cr.execute("SELECT id, team_id FROM crm_lead WHERE id = ANY(%s::int4[])",
+                                (bulk.pg_array([i for i, _v in owners]),))
             teams = dict(self.env.cr.fetchall())
         open_probabilities = [(i, v) for v, ids in by_field.get("probability", {}).items()
                               if v < 100 for i in ids]
