@@ -17,6 +17,9 @@ from contextlib import contextmanager
 
 BATCH = 5000
 LOG_ACCESS = ("create_uid", "write_uid", "create_date", "write_date")
+# Kinds of values pg_array() writes as they are, and those that compare equal across types.
+INTEGERS = {int, type(None)}
+NUMBERS = {bool, int, float}
 # Field types whose column value depends on the value only (converted once per value).
 PURE_TYPES = ("boolean", "integer", "float", "char", "text", "html", "selection", "date",
               "datetime", "many2one")
@@ -85,15 +88,20 @@ def pg_array(values):
     parameter: psycopg2 writes a list as ARRAY[...], an expression per element that the
     server parses (most of an INSERT's time for thousands of rows). Values other than None,
     booleans, numbers and text (bytes, dates) are left to psycopg2 (the list is returned)."""
-    # Each distinct value is written once; keyed by type too (True == 1 == 1.0 in a set).
-    keys = list(zip(map(type, values), values))
+    types = set(map(type, values))
+    if types <= INTEGERS:  # ids: the most frequent
+        return "{%s}" % ",".join(["NULL" if value is None else str(value) for value in values])
+    # Each distinct value is written once; keyed by type too when True, 1 and 1.0 (equal in
+    # a set) could meet.
+    mixed = len(types & NUMBERS) > 1
+    keys = list(zip(map(type, values), values)) if mixed else values
     try:
         distinct = set(keys)
     except TypeError:  # a value that cannot be hashed
         return values
     literals = {}
     for key in distinct:
-        value = key[1]
+        value = key[1] if mixed else key
         if value is None:
             literals[key] = "NULL"
         elif value is True or value is False:
