@@ -11,7 +11,7 @@ class MailMessage(models.Model):
 
     @api.model_cr
     def init(self):
-        super().init()
+        result = super().init()
         # Deleting a message looks for the messages linked from it (ondelete set null): without
         # an index, one scan of every message per message deleted (the trash purge deleting
         # thousands of messages on a large database took minutes). Partial: the few linked
@@ -26,3 +26,4 @@ class MailMessage(models.Model):
             "CREATE INDEX IF NOT EXISTS mail_message_cos_lead_activity_partial_index "
             "ON mail_message (res_id, author_id, mail_activity_type_id) "
             "WHERE model = 'crm.lead' AND mail_activity_type_id IS NOT NULL")
+        return result

@@ -42,14 +42,14 @@ class CrmLeadTrash(models.Model):
 
     @api.model_cr
     def init(self):
-        super().init()
+        result = super().init()
         # The Trash menu and the purge look for the few opportunities in the trash: a partial
-        # index holds those only. The trash filter of every search (trash_date IS NULL) keeps
-        # nearly every row and is a condition checked on each row, for which no index helps;
-        # a full index had an entry for every opportunity, rewritten with it (bench/
-        # trash_filter.py). Fixed SQL.
+        # index holds those only. The trash filter of the other searches (trash_date IS NULL)
+        # keeps nearly every row, which no index helps with; a full index had an entry for
+        # every opportunity, rewritten with it (bench/trash_filter.py). Fixed SQL.
         self.env.cr.execute("CREATE INDEX IF NOT EXISTS crm_lead_trash_date_partial_index "
                             "ON crm_lead (trash_date) WHERE trash_date IS NOT NULL")
+        return result
 
     @api.model
     def _where_calc(self, domain, active_test=True):
