@@ -1,13 +1,14 @@
 """Benchmark: updating opportunities from a spreadsheet (issue "Spreadsheet round trip").
 
-Creates N opportunities (SQL, once per database), writes one update file (stage, probability,
-expected value, owner, a custom field, 5% won/lost), then times on the same data, each in a
-transaction rolled back afterwards:
-  (a) stock Odoo ``crm.lead.load()`` by ``.id`` (what Odoo's import does),
-  (b) this addon's import (file parsing, validation, batched writes, one chatter summary per
-      opportunity),
-  (c) a raw SQL ``UPDATE ... FROM (VALUES ...)`` of the same columns (no validation, no chatter).
-Prints rows/s of each and the ratios b/a and c/b.
+Creates the opportunities (SQL, once per database), writes one update file per size (--sizes,
+default 1k, 10k and 100k rows: stage, probability, expected value, owner, a custom field, 5%
+won/lost), then times on the same data, each in a transaction rolled back afterwards:
+  (a) stock Odoo ``crm.lead.load()`` by ``.id`` (what Odoo's import does), on --stock-rows,
+  (b) this addon's import (file parsing, validation, batched writes, changes read back, one
+      chatter summary per opportunity),
+  (c) a raw SQL ``UPDATE ... FROM (VALUES ...)`` of the same columns (no file, no validation,
+      no chatter): the baseline.
+Prints per size the time and rows/s of (b) and (c) and the ratios b/c (time) and b/a (rows/s).
 Run through `make bench` (or tools/bench.sh), which passes the Odoo options.
 """
 import argparse
@@ -19,23 +20,26 @@ import openpyxl
 import odoo
 from odoo import SUPERUSER_ID, api
 
-from _common import ensure_leads, parse_args, timed
+from _common import (ensure_leads, load, measure, parse_args, print_table, rate,
+                     seconds, size_label, sizes)
 
 
 def parse():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
-    parser.add_argument("--leads", type=int, default=20000)
-    parser.add_argument("--rows", type=int, default=10000)
-    parser.add_argument("--stock-rows", type=int, default=0,
-                        help="rows for stock load() (default: all; it runs ~25 rows/s)")
-    parser.add_argument("--profile", action="store_true", help="cProfile the addon's import")
+    parser.add_argument("--leads", type=int, default=20000,
+                        help="opportunities in the database (at least the largest size)")
+    parser.add_argument("--sizes", default="1k,10k,100k", help="rows of the update files")
+    parser.add_argument("--stock-rows", type=int, default=200,
+                        help="rows for stock load() (0: skip it; it runs ~15 rows/s)")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the addon's import on the first size only")
     return parse_args(parser)
 
 
 def update_file(env, rows):
     random.seed(42)
-    ids = env["crm.lead"].search([("name", "like", "Bench %")], limit=rows * 2).ids
+    ids = env["crm.lead"].search([("name", "like", "Bench %")], limit=max(rows * 2, 20000)).ids
     ids = random.sample(ids, rows)
     team = env.ref("sales_team.team_sales_department")
     stages = env["crm.stage"].search(["|", ("team_id", "=", False), ("team_id", "=", team.id),
@@ -64,43 +68,42 @@ def update_file(env, rows):
     return header, data, buffer.getvalue()
 
 
-def main():
-    options = parse()
-    odoo.tools.config.parse_config(options.odoo_args)
-    registry = odoo.registry(options.db)
-    with api.Environment.manage(), registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
-        ensure_leads(env, options.leads)
-        header, data, content = update_file(env, options.rows)
-    stock_rows = options.stock_rows or options.rows
-    print("%d opportunities, update file of %d rows (%d KB), stock load() on %d rows" % (
-        options.leads, len(data), len(content) // 1024, stock_rows))
-
-    def stock(env):
+def stock(data):
+    def run(env):
         fields = [".id", "stage_id", "probability", "planned_revenue", "user_id",
                   "x_cos_project_size", "status", "lost_reason"]
         lines = [[str(r[0]), r[1], str(r[2]), str(r[3]), r[4], r[5].lower(),
-                  r[6].lower() if r[6] else "", r[7]] for r in data[:stock_rows]]
-        env.cr.execute("SELECT coalesce(max(id), 0) FROM mail_message")
-        last_message = env.cr.fetchone()[0]
+                  r[6].lower() if r[6] else "", r[7]] for r in data]
         result = env["crm.lead"].load(fields, lines)
         errors = [m for m in result["messages"] if m["type"] == "error"]
         assert not errors, errors[:3]
-        return "%d chatter messages" % env["mail.message"].search_count(
-            [("model", "=", "crm.lead"), ("id", ">", last_message)])
+    return run
 
-    def addon(env):
-        from odoo.addons.crm_opportunity_suite.lib import spreadsheet
-        Log = env["crm.lead.import.log"]
-        headers, rows = spreadsheet.read_table("bench.xlsx", content)
-        mapping = env["crm.lead.import.engine"]._guess_mapping(headers)
-        log = Log._import("bench.xlsx", headers, rows, mapping, overwrite=True)
+
+def addon(content):
+    def run(env):
+        Engine, Log = env["crm.lead.import.engine"], env["crm.lead.import.log"]
+        # What the import dialog does with the uploaded file, then the import itself.
+        headers, rows = Engine._read_file("bench.xlsx", content)
+        mapping = Engine._guess_mapping(headers)
+        return Log._import("bench.xlsx", headers, rows, mapping, overwrite=True).id
+    return run
+
+
+def check_addon(data):
+    def check(env, log_id):
+        log = env["crm.lead.import.log"].browse(log_id)
         assert log.state == "done" and not log.rejected_count, (log.state, log.rejected_count)
-        summaries = env["mail.message"].search_count(
-            [("model", "=", "crm.lead"), ("body", "like", "Updated by the import of bench")])
-        return "%d updated, %d chatter summaries" % (log.updated_count, summaries)
+        env.cr.execute("SELECT count(*) FROM mail_message WHERE model = 'crm.lead' "
+                       "AND res_id = ANY(%s) AND body LIKE '%%Updated by the import of bench%%'",
+                       ([row[0] for row in data],))
+        summaries = env.cr.fetchone()[0]
+        assert log.updated_count == len(data) == summaries, (log.updated_count, summaries)
+    return check
 
-    def raw_sql(env):
+
+def raw_sql(data):
+    def run(env):
         stages = {s.name: s.id for s in env["crm.stage"].search([])}
         users = {u.name: u.id for u in env["res.users"].search([])}
         values = [(r[0], stages[r[1]], r[2], r[3], users[r[4]], r[5].lower()) for r in data]
@@ -111,23 +114,58 @@ def main():
             FROM (VALUES %s) AS v(id, stage, probability, revenue, owner, size)
             WHERE crm_lead.id = v.id
         """ % ",".join(env.cr.mogrify("(%s,%s,%s,%s,%s,%s)", row).decode() for row in values))
-        return None
+    return run
 
+
+def main():
+    options = parse()
+    odoo.tools.config.parse_config(options.odoo_args)
+    registry = odoo.registry(options.db)
+    counts = sizes(options.sizes)
+    leads = max([options.leads] + counts)
+    files = {}
+    with api.Environment.manage(), registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
+        ensure_leads(env, leads)
+        for count in counts:
+            files[count] = update_file(env, count)
+    print("Updating opportunities from a spreadsheet: %d opportunities; update files of %s rows "
+          "(stage, probability, expected value, owner, a custom field, 5%% won/lost); %s" % (
+              leads, ", ".join(size_label(count) for count in counts), load()))
     if options.profile:
         import cProfile
         import pstats
         profiler = cProfile.Profile()
-        timed("(b) crm_opportunity_suite import, profiled", registry,
-              lambda env: profiler.runcall(addon, env), len(data))
-        stats = pstats.Stats(profiler).sort_stats("cumulative")
-        stats.print_stats(45)
-        stats.print_callees("recompute|_prefetch_field")
+        _header, _data, content = files[counts[0]]
+        elapsed, _result = measure(registry, lambda env: profiler.runcall(addon(content), env),
+                                   check=check_addon(_data))
+        print("addon import of %d rows, profiled: %.2f s" % (counts[0], elapsed))
+        stats = pstats.Stats(profiler).strip_dirs().sort_stats("cumulative")
+        stats.print_stats(60)
         return
-    a = timed("(a) stock crm.lead.load() by .id", registry, stock, stock_rows)
-    b = timed("(b) crm_opportunity_suite import", registry, addon, len(data))
-    c = timed("(c) raw SQL UPDATE ... FROM (VALUES ...)", registry, raw_sql, len(data))
-    print("ratio b/a = %.1f (target >= 10)" % (b / a))
-    print("ratio c/b = %.1f (target <= 10)" % (c / b))
+    rows = []
+    stock_rate = None
+    if options.stock_rows:
+        data = files[counts[0]][1][:options.stock_rows]
+        elapsed, _result = measure(registry, stock(data))
+        stock_rate = len(data) / elapsed
+        print("stock crm.lead.load() by .id: %d rows in %.2f s = %.1f rows/s" % (
+            len(data), elapsed, stock_rate))
+    for count in counts:
+        _header, data, content = files[count]
+        addon_time, _log = measure(registry, addon(content), check=check_addon(data))
+        raw_time, _none = measure(registry, raw_sql(data))
+        rows.append([size_label(count), "%d KB" % (len(content) // 1024), seconds(addon_time),
+                     rate(count, addon_time), seconds(raw_time), rate(count, raw_time),
+                     "%.1f" % (addon_time / raw_time),
+                     "%.0f" % (count / addon_time / stock_rate) if stock_rate else "-"])
+        print("  %s rows done (%s)" % (size_label(count), load()))
+    print_table(
+        "(b) the addon's import (parse the .xlsx, validate, write, read back, one chatter note "
+        "per opportunity) vs (c) raw SQL UPDATE ... FROM (VALUES ...) of the same columns "
+        "(no file, no check, no chatter), and vs (a) stock load()",
+        ["rows", "file", "(b) addon", "rows/s", "(c) raw SQL", "rows/s",
+         "b/c time (<= 3)", "b/a rows/s (>= 10)"], rows)
 
 
 if __name__ == "__main__":

@@ -201,6 +201,8 @@ def _read_xlsx_pass(content, data_only, limits):
     """([(line, values)] of the non-empty rows of the first sheet, {line: [columns of the
     formula cells]}); refused as soon as the rows or cells pass the limits."""
     import openpyxl  # only needed to read .xlsx
+
+    from . import xlsx_rows
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True,
                                           data_only=data_only)
@@ -213,20 +215,19 @@ def _read_xlsx_pass(content, data_only, limits):
         # The size a sheet declares may be wrong (openpyxl would stop at its last row, or pad
         # every row to its width): rows are read as they are.
         sheet.reset_dimensions()
-        for line, cells in enumerate(sheet.iter_rows(), start=1):
+        for line, cells in enumerate(xlsx_rows.iter_rows(sheet), start=1):
             # The rows and columns openpyxl fills in count too: check_xlsx() cannot see them.
             count += len(cells)
             if line > limits.rows + 1:  # the header row is not counted
                 raise too_many_rows(limits.rows)
             if count > limits.cells:
                 raise too_many_cells(limits.cells)
-            values = [getattr(cell, "value", None) for cell in cells]
+            values = [value for value, _data_type in cells]
             if all(value is None or not str(value).strip() for value in values):
                 continue
             if not data_only:
                 values = ["" if value is None else value for value in values]
-            columns = [col for col, cell in enumerate(cells)
-                       if getattr(cell, "data_type", None) == "f"]
+            columns = [col for col, (_value, data_type) in enumerate(cells) if data_type == "f"]
             if columns:
                 formulas[line] = columns
             rows.append((line, values))

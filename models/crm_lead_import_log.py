@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.job import job
 
-from ..lib import guard, progress, spreadsheet
+from ..lib import bulk, guard, progress, spreadsheet
 from .crm_lead_import_engine.engine import UNDO_EXTRA_FIELDS
 
 # The log's own fields: written by the import only (its options and undo data are replayed).
@@ -69,7 +69,7 @@ class CrmLeadImportLog(models.Model):
         no log). Nothing is written when a row is invalid and skip_invalid is off: the log then
         only carries the error report. The import writes its log, and may close many
         opportunities at once (the milestone column): both allowed here only."""
-        with guard.internal(guard.IMPORT_LOG, guard.CLOSE):
+        with guard.internal(guard.IMPORT_LOG, guard.CLOSE), bulk.spaced_collections():
             return self._import_file(file_name, headers, rows, mapping, update_existing,
                                      overwrite, skip_invalid, formulas_as_text)
 
@@ -122,7 +122,7 @@ class CrmLeadImportLog(models.Model):
         self.env["crm.lead"].browse(ids).invalidate_cache()
         # As the ORM gives them: strings, to the second. Fixed SQL; the ids are a parameter.
         self.env.cr.execute("SELECT id, date_trunc('second', write_date) FROM crm_lead "
-                            "WHERE id IN %s", (tuple(ids) or (0,),))
+                            "WHERE id = ANY(%s::int4[])", (bulk.pg_array(ids),))
         undo["write_dates"] = {str(lead_id): write_date
                                for lead_id, write_date in self.env.cr.fetchall()}
         undo["after"] = {str(lead.id): {name: new for name, _old, new in changes}

@@ -35,13 +35,20 @@ class MailActivity(models.Model):
 
     @api.constrains("recurrence_interval", "recurrence_unit")
     def _check_recurrence(self):
-        # read() of the two columns: activities are created by thousands (tracks).
-        for row in self.read(["recurrence_interval", "recurrence_unit"]):
-            if row["recurrence_interval"] < 0:
+        # In SQL, only the activities that break the rule: they are created by thousands
+        # (tracks). Fixed SQL; the ids are a parameter.
+        self.env.cr.execute(
+            "SELECT id, recurrence_interval FROM mail_activity WHERE id IN %s "
+            "AND (recurrence_interval < 0 OR (recurrence_interval != 0 "
+            "AND recurrence_unit IS NULL))", (tuple(self.ids) or (0,),))
+        wrong = dict(self.env.cr.fetchall())
+        for activity_id in self.ids:
+            if activity_id not in wrong:
+                continue
+            if wrong[activity_id] < 0:
                 raise ValidationError(_("A task repeats every 1 or more days, weeks, months or "
                                         "years (0: it does not repeat)."))
-            if row["recurrence_interval"] and not row["recurrence_unit"]:
-                raise ValidationError(_("Choose how often the task repeats."))
+            raise ValidationError(_("Choose how often the task repeats."))
 
     def _next_occurrence(self):
         """Due date of the next task of this recurring task's series, or None."""
@@ -108,7 +115,9 @@ class MailActivity(models.Model):
             records.check_access_rights("write")
             records.check_access_rule("write")
             # Write access checked just above; as superuser only for the names stored on them.
-            names[model_name] = dict(records.sudo().name_get())
+            # Without prefetching: the name alone is read, not every column of every record.
+            names[model_name] = dict(records.sudo().with_context(
+                prefetch_fields=False).name_get())
         for vals in vals_list:
             # The stored computed columns, in bulk (the ORM computes them one by one).
             vals["res_model"] = model_names[vals["res_model_id"]]

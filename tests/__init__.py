@@ -14,6 +14,7 @@ from . import test_import
 from . import test_import_limits
 from . import test_import_parsing
 from . import test_import_side_effects
+from . import test_insights_scan
 from . import test_lifecycle
 from . import test_list_selection
 from . import test_lines

@@ -27,6 +27,26 @@ class TestBulkActivities(SuiteCase):
             ("res_model", "=", "crm.lead"), ("res_id", "=", lead.id),
             ("partner_id", "=", user.partner_id.id)])
 
+    def test_insert_records_keeps_every_value_as_given(self):
+        """The values travel as PostgreSQL array literals: quotes, backslashes, braces,
+        commas, the word NULL, new lines and accents come back as they were, empty values
+        as the ORM stores them."""
+        texts = ['He said "yes"', "C:\\temp\\new", "{braces}, commas", "NULL", "",
+                 "line\nbreak", "Élan ∑ 東京", "'single' quotes", " spaced ", "back\\\"slash"]
+        lead = self.new_opportunity(name="Bulk values")
+        records = bulk.insert_records(self.Activity.sudo(), [
+            {"res_model_id": self.model_id, "res_id": lead.id, "activity_type_id": self.call.id,
+             "summary": text, "user_id": self.rep.id, "recurrence_interval": index % 3,
+             "recurrence_end": "2030-01-%02d" % (index + 1) if index % 2 else False}
+            for index, text in enumerate(texts)])
+        records.invalidate_cache()
+        self.assertEqual(records.mapped("summary"), texts)
+        self.assertEqual(records.mapped("recurrence_interval"), [i % 3 for i in range(10)])
+        self.assertEqual(records.mapped("recurrence_end"), [
+            "2030-01-%02d" % (i + 1) if i % 2 else False for i in range(10)])
+        self.assertEqual(bulk.pg_array([1, None, True, 1.0, 'a"b\\c', 1]),
+                         '{1,NULL,t,"1.0","a\\"b\\\\c",1}')
+
     def test_insert_records_defaults_order_computed_fields_and_checks(self):
         lead = self.new_opportunity(name="Bulk insert")
         records = bulk.insert_records(self.Activity.sudo(), [

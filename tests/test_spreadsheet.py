@@ -102,3 +102,90 @@ class TestParsing(unittest.TestCase):
     def test_column_letters(self):
         self.assertEqual([sp.column_letter(i) for i in (0, 25, 26, 701, 702)],
                          ["A", "Z", "AA", "ZZ", "AAA"])
+
+
+class TestFastXlsxRows(unittest.TestCase):
+    """lib/xlsx_rows.py reads the same cells as openpyxl's read-only worksheet: files written
+    by openpyxl (inline strings) and by XlsxWriter (shared strings, as the export), with every
+    kind of cell, gaps, formulas, and sheets whose rows and cells carry no coordinates."""
+
+    @staticmethod
+    def openpyxl_file():
+        from openpyxl.cell.rich_text import CellRichText, TextBlock
+        from openpyxl.cell.text import InlineFont
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["ID", "Name", " spaced ", "", "Été ∑ 東京", 'q"uo\\te'])
+        sheet.append([1, 2.5, -3, 1e-7, 1.5e20, 12345678901234])
+        sheet.append([True, False, None, "=A2*2", "=SUM(A2:B2)", "#N/A"])
+        sheet.append([datetime.date(2026, 12, 24), datetime.datetime(2026, 1, 2, 3, 4, 5),
+                      datetime.time(10, 30), "01/13/2026", "0012", "1E5"])
+        sheet["C8"] = "after a gap"
+        sheet["F8"] = 7
+        sheet["B9"] = CellRichText(["plain ", TextBlock(InlineFont(b=True), "bold")])
+        sheet["A10"] = "line\nbreak"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+    @staticmethod
+    def xlsxwriter_file():
+        import xlsxwriter
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = workbook.add_worksheet()
+        dates = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        bold = workbook.add_format({"bold": True})
+        sheet.write_row(0, 0, ["ID", "Name", "Name", " x ", "=not a formula"])
+        sheet.write_number(1, 0, 42)
+        sheet.write_number(1, 1, 0.1)
+        sheet.write_datetime(1, 2, datetime.datetime(2026, 3, 1), dates)
+        sheet.write_boolean(1, 3, True)
+        sheet.write_formula(1, 4, "=A2+1", None, 43)
+        sheet.write_formula(2, 0, "=A2&\"x\"", None, "42x")
+        sheet.write_blank(2, 1, None, bold)
+        sheet.write_rich_string(2, 2, "a ", bold, "rich", " text")
+        sheet.write_string(5, 3, "far")
+        workbook.close()
+        return buffer.getvalue()
+
+    @staticmethod
+    def without_coordinates(content):
+        """The same file, its rows and cells without their r attributes (allowed by the
+        format: positions then follow the order)."""
+        import re
+        import zipfile
+        source = zipfile.ZipFile(io.BytesIO(content))
+        output = io.BytesIO()
+        target = zipfile.ZipFile(output, "w")
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb' r="[A-Z]*[0-9]+"', b"", data)
+            target.writestr(item, data)
+        target.close()
+        return output.getvalue()
+
+    def compare(self, content):
+        from ..lib import xlsx_rows
+        for data_only in (False, True):
+            expected, got = [], []
+            for reader, rows in ((None, expected), (xlsx_rows, got)):
+                workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True,
+                                                  data_only=data_only)
+                sheet = workbook.worksheets[0]
+                sheet.reset_dimensions()
+                if reader:
+                    rows.extend(list(row) for row in reader.iter_rows(sheet))
+                else:
+                    rows.extend([(cell.value, cell.data_type) for cell in row]
+                                for row in sheet.iter_rows())
+                workbook.close()
+            self.assertEqual(got, expected, data_only)
+            self.assertTrue(any(any(value is not None for value, _type in row)
+                                for row in got))
+
+    def test_same_cells_as_openpyxl(self):
+        for content in (self.openpyxl_file(), self.xlsxwriter_file()):
+            self.compare(content)
+            self.compare(self.without_coordinates(content))

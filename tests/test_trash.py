@@ -1,4 +1,7 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError
+from odoo.tools import mute_logger
 
 from .common import SuiteCase
 
@@ -98,6 +101,47 @@ class TestTrash(SuiteCase):
         self.kept.sudo(self.manager).action_restore_from_trash()
         self.assertEqual((self.kept.active, self.kept.status, self.kept.trash_date),
                          (False, "lost", False))
+
+    def test_trash_hidden_from_searches_of_every_kind(self):
+        """Searches of active opportunities rely on the trash's being inactive; the others
+        (archived included, or an explicit active term) check the trash date; a rep never
+        sees the trash, even asking for archived opportunities."""
+        lost = self.new_opportunity(name="Roof Lost", user_id=self.rep.id)
+        lost.action_set_lost()
+        self.lead.sudo(self.rep).unlink()
+        self.assertFalse(self.lead.active)
+        Lead = self.Lead.sudo(self.manager)
+        domain = [("team_id", "=", self.team.id)]
+        searches = {
+            "active ones": Lead.search(domain),
+            "archived included": Lead.with_context(active_test=False).search(domain),
+            "active term": Lead.search(domain + [("active", "in", [True, False])]),
+            "inactive term": Lead.search(domain + [("active", "=", False)]),
+            "rep, archived included": self.Lead.sudo(self.rep).with_context(
+                active_test=False).search(domain + [("trash_date", "!=", "2000-01-01")]),
+        }
+        for name, found in searches.items():
+            self.assertNotIn(self.lead, found, name)
+        self.assertIn(self.kept, searches["active ones"])
+        self.assertIn(lost, searches["archived included"] & searches["inactive term"])
+        self.assertEqual(Lead.with_context(active_test=False).search(
+            [("trash_date", "!=", False)]) & self.lead, self.lead, "the Trash menu")
+        self.assertEqual(Lead.with_context(active_test=False).search_count(
+            domain + [("id", "=", self.lead.id)]), 0)
+
+    def test_nothing_in_the_trash_is_active(self):
+        """The searches rely on it: a check of the table refuses an active opportunity in
+        the trash (unarchiving or winning it there); restoring it is the way back."""
+        self.lead.sudo(self.rep).unlink()
+        for action in (lambda lead: lead.toggle_active(),
+                       lambda lead: lead.write({"status": "won"})):
+            with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), \
+                    self.env.cr.savepoint():
+                action(self.lead.sudo(self.manager))
+            self.lead.invalidate_cache()
+            self.assertEqual((self.lead.active, bool(self.lead.trash_date)), (False, True))
+        self.lead.sudo(self.manager).action_restore_from_trash()
+        self.assertEqual((self.lead.active, self.lead.trash_date), (True, False))
 
     def test_purge_after_the_configured_days(self):
         self.lead.unlink()

@@ -3,6 +3,8 @@ from html import escape as html_escape
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
+from ...lib import bulk
+
 # Messages per INSERT.
 NOTES_BATCH = 5000
 
@@ -38,23 +40,22 @@ class CrmLeadChatter(models.Model):
         author = self.env.user.partner_id
         email_from = author.email and "%s <%s>" % (author.name, author.email) or False
         ids = list(bodies)
-        # Fixed SQL; ids are a parameter. Callers pass opportunities they checked or wrote.
-        self.env.cr.execute("SELECT id, name FROM crm_lead WHERE id IN %s", (tuple(ids),))
-        names = dict(self.env.cr.fetchall())
         for chunk in range(0, len(ids), NOTES_BATCH):
             part = ids[chunk:chunk + NOTES_BATCH]
-            rows = ",".join(["('crm.lead', %s, %s, 'notification', %s, %s, %s, "
-                             "now() AT TIME ZONE 'UTC', %s, %s, %s, now() AT TIME ZONE 'UTC', "
-                             "now() AT TIME ZONE 'UTC')"] * len(part))
-            params = []
-            for lead_id in part:
-                params += [lead_id, bodies[lead_id], subtype.id, author.id, email_from,
-                           names.get(lead_id), self.env.uid, self.env.uid]
-            # Only the number of row placeholders is formatted in; every value is a parameter.
-            self.env.cr.execute(
-                "INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, "
-                "author_id, email_from, date, record_name, create_uid, write_uid, create_date, "
-                "write_date) VALUES " + rows, params)
+            # Fixed SQL; every value is a parameter (the ids and bodies as arrays). Callers pass
+            # opportunities they checked or wrote; the record name is the opportunity's.
+            self.env.cr.execute("""
+                INSERT INTO mail_message (model, res_id, body, message_type, subtype_id,
+                                          author_id, email_from, date, record_name, create_uid,
+                                          write_uid, create_date, write_date)
+                SELECT 'crm.lead', note.id, note.body, 'notification', %s, %s, %s,
+                       now() AT TIME ZONE 'UTC', lead.name, %s, %s, now() AT TIME ZONE 'UTC',
+                       now() AT TIME ZONE 'UTC'
+                FROM unnest(%s::int[], %s::text[]) WITH ORDINALITY AS note (id, body, position)
+                LEFT JOIN crm_lead lead ON lead.id = note.id
+                ORDER BY note.position""",
+                (subtype.id, author.id, email_from, self.env.uid, self.env.uid,
+                 bulk.pg_array(part), bulk.pg_array([bodies[lead_id] for lead_id in part])))
         self.browse(ids).invalidate_cache(["message_ids"])
 
     @api.multi

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from html import escape as html_escape
 
 from odoo import _, api, fields, models
+from odoo.tools import sql
 from odoo.exceptions import AccessError
 
 from ...lib import guard
@@ -15,21 +16,57 @@ class CrmLeadTrash(models.Model):
 
     _inherit = "crm.lead"
 
-    trash_date = fields.Datetime(string="Moved to the trash on", copy=False, readonly=True,
-                                 index=True)
+    # Indexed by init(): the rows in the trash only.
+    trash_date = fields.Datetime(string="Moved to the trash on", copy=False, readonly=True)
     trashed_by_id = fields.Many2one("res.users", string="Moved to the trash by", copy=False,
                                     readonly=True)
     active_before_trash = fields.Boolean(string="Active before the trash", copy=False,
                                          readonly=True)
+
+    # The trash keeps its opportunities inactive (_move_to_trash); searches rely on it.
+    _sql_constraints = [
+        ("trash_not_active", "CHECK (trash_date IS NULL OR active IS NOT TRUE)",
+         "An opportunity in the trash cannot be made active: restore it first."),
+    ]
+
+    @api.model_cr_context
+    def _auto_init(self):
+        # Before the check above is added: opportunities of the trash made active since (an
+        # earlier version let a manager unarchive or win one there) become inactive again, as
+        # the trash left them (restoring gives them their state from before the trash).
+        # Fixed SQL.
+        if sql.column_exists(self.env.cr, "crm_lead", "trash_date"):
+            self.env.cr.execute("UPDATE crm_lead SET active = false "
+                                "WHERE trash_date IS NOT NULL AND active")
+        return super()._auto_init()
+
+    @api.model_cr
+    def init(self):
+        result = super().init()
+        # The Trash menu and the purge look for the few opportunities in the trash: a partial
+        # index holds those only. The trash filter of the other searches (trash_date IS NULL)
+        # keeps nearly every row, which no index helps with; a full index had an entry for
+        # every opportunity, rewritten with it (bench/trash_filter.py). Fixed SQL.
+        self.env.cr.execute("CREATE INDEX IF NOT EXISTS crm_lead_trash_date_partial_index "
+                            "ON crm_lead (trash_date) WHERE trash_date IS NOT NULL")
+        return result
 
     @api.model
     def _where_calc(self, domain, active_test=True):
         # Trashed opportunities are left out of every search, count, read_group and name
         # search unless the domain asks for them (the Trash menu). Record rules call this with
         # active_test=False: they must still see them (restore, permanent deletion).
-        if active_test and not any(isinstance(term, (list, tuple)) and term[0] == "trash_date"
-                                   for term in domain or []):
-            domain = [("trash_date", "=", False)] + list(domain or [])
+        # They are never active (_sql_constraints): a search of the active opportunities only
+        # (Odoo adds active = True to its domain, as below) leaves them out already. The trash
+        # date, far in the row (PostgreSQL unpacks every column before it), is then not read
+        # (it made a search of a million opportunities 20 to 40 % longer: bench/
+        # trash_filter.py).
+        domain = list(domain or [])
+        active_only = active_test and self._context.get("active_test", True) and not any(
+            item[0] == "active" for item in domain)
+        if active_test and not active_only and not any(
+                isinstance(term, (list, tuple)) and term[0] == "trash_date" for term in domain):
+            domain = [("trash_date", "=", False)] + domain
         return super()._where_calc(domain, active_test)
 
     @api.multi

@@ -5,7 +5,7 @@ import psycopg2
 from odoo import _, api, models
 from odoo.exceptions import UserError, except_orm
 
-from ...lib import file_limits, progress, spreadsheet
+from ...lib import bulk, file_limits, progress, spreadsheet
 from ...lib.columns import COLUMN_ALIASES, CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS
 
 # Besides the importable columns, what undo writes back (closing moved them).
@@ -80,7 +80,8 @@ class CrmLeadImportEngine(models.AbstractModel):
             for name, default in (("rows", file_limits.MAX_ROWS),
                                   ("cells", file_limits.MAX_CELLS),
                                   ("xlsx_mb", file_limits.MAX_XLSX_MB))))
-        return spreadsheet.read_table(file_name, content, limits)
+        with bulk.spaced_collections():
+            return spreadsheet.read_table(file_name, content, limits)
 
     @api.model
     def _lang_formats(self):
@@ -165,25 +166,25 @@ class CrmLeadImportEngine(models.AbstractModel):
         """One note per opportunity saying what the import changed, inserted in bulk (posting
         them one by one, with notifications to nobody, took most of the import's time)."""
         Lead = self.env["crm.lead"]
-        labels, shown = {}, {}
-
-        def display(name, value):
-            key = (name, value)
-            if key not in shown:
-                shown[key] = html_escape(str(self._display(Lead._fields[name], value)))
-            return shown[key]
-
+        # Per column: its label in the user's language (get_description() also built every
+        # other attribute of the field) and each value as shown, worked out once.
+        columns = {}
         header = _("<p>Updated by the import of %(file)s:</p><ul>%(changes)s</ul>")
         file_name = html_escape(file_name)
         notes = []
         for lead, _vals, changes in to_write:
             items = []
             for name, old, new in changes:
-                if name not in labels:
-                    labels[name] = html_escape(
-                        Lead._fields[name].get_description(self.env)["string"])
-                items.append("<li>%s: %s &#8594; %s</li>" % (
-                    labels[name], display(name, old), display(name, new)))
+                column = columns.get(name)
+                if column is None:
+                    column = columns[name] = (
+                        html_escape(Lead._fields[name]._description_string(self.env)), {})
+                label, shown = column
+                for value in (old, new):
+                    if value not in shown:
+                        shown[value] = html_escape(str(self._display(Lead._fields[name],
+                                                                     value)))
+                items.append("<li>%s: %s &#8594; %s</li>" % (label, shown[old], shown[new]))
             notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
         created_body = _("<p>Created by the import of %s.</p>") % file_name
         notes += [(lead, created_body) for lead in created]

@@ -3,7 +3,7 @@ from odoo import models
 from ...lib import guard
 from ...lib.columns import FIELD_OF_KEY
 from .engine import SIDE_EFFECT_FIELDS, _RollBack
-from .validation import same_float
+from .validation import LeadState, same_float
 
 
 class CrmLeadImportEngineSideEffects(models.AbstractModel):
@@ -27,29 +27,43 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
     def _write_plan(self, plan, skip_invalid):
         """As the engine's, with each updated row's changes as read back after the write."""
         watched = self._watched_fields(plan)
-        ids = [lead.id for _line, lead, _vals, changes in plan if lead and changes]
-        before = self._lead_states(ids, watched)
+        # The states _prepare() read (the same transaction: nothing changed since) when they
+        # hold every watched column; the others read again.
+        before, missing = {}, []
+        for _line, lead, _vals, changes in plan:
+            if lead and changes:
+                if isinstance(lead, LeadState) and all(name in lead for name in watched):
+                    before[lead.id] = lead
+                else:
+                    missing.append(lead.id)
+        before.update(self._lead_states(missing, watched))
         to_write, created, refused = super()._write_plan(plan, skip_invalid)
         if to_write:
             self.env["crm.lead"].recompute()
             after = self._lead_states([entry[1].id for entry in to_write], watched)
+            fields = self.env["crm.lead"]._fields
+            floats = {name for name in watched if fields[name].type in ("float", "monetary")}
             to_write = [self._written_changes(entry, watched, before.get(entry[1].id),
-                                              after.get(entry[1].id)) for entry in to_write]
+                                              after.get(entry[1].id), floats)
+                        for entry in to_write]
         return to_write, created, refused
 
-    def _written_changes(self, entry, watched, before, after):
-        """(line, lead, vals, changes): the planned changes first, then the side effects."""
+    @staticmethod
+    def _written_changes(entry, watched, before, after, floats):
+        """(line, lead, vals, changes): the planned changes first, then the side effects.
+        ``floats``: the watched fields compared as numbers."""
         line, lead, vals, planned = entry
         if before is None or after is None:
             # The user may no longer read it (e.g. given to another salesperson).
             return entry
-        fields = self.env["crm.lead"]._fields
-        order = [name for name, _old, _new in planned]
-        order += [name for name in watched if name not in order]
+        # The columns that differ at all (most do not), then compared as the import does.
+        differ = {name for name in watched if before[name] != after[name]}
+        order = [name for name, _old, _new in planned if name in differ]
+        order += [name for name in watched if name in differ and name not in order]
         changes = []
         for name in order:
             old, new = before[name], after[name]
-            if fields[name].type in ("float", "monetary"):
+            if name in floats:
                 if same_float(old, new):
                     continue
             elif (old or False) == (new or False):

@@ -5,16 +5,20 @@ from psycopg2 import sql
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from ...lib import parsing, progress, spreadsheet
-from ...lib.columns import IMPORTABLE_KEYS, field_of
+from ...lib import bulk, parsing, progress, spreadsheet
+from ...lib.columns import CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS, field_of
 from ..crm_lead.core import clean_reference
 from .cells import BASIS_WORDS, ImportRowError, StageMove
+from .engine import SIDE_EFFECT_FIELDS
 from .references import AMBIGUOUS
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
 PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
 # Opportunities read per query.
-READ_BATCH = 5000
+READ_BATCH = 20000
+# Columns whose cells convert the same whatever the row (their conversion is kept per value).
+CONTEXT_FREE_KEYS = ("pipeline", "lost_reason", "expected_revenue", "probability",
+                     "probability_tag", "owner", "due_date")
 
 
 def same_float(old, new):
@@ -29,11 +33,10 @@ class LeadState(dict):
 
     _name = "crm.lead"
 
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its attributes are its items (read as fast as attributes are).
+        self.__dict__ = self
 
 
 def _empty_as_orm(field, value):
@@ -73,9 +76,12 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         found.add(number)
             return found
 
+        # Every column the import may change too (side_effects.py compares them after the
+        # write: read once here).
         columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
                    "probability", "partner_id", "reference", "company_id", "currency_id",
-                   "value_basis", "value_duration"] + [
+                   "value_basis", "value_duration"] + sorted(FIELD_OF_KEY.values()) + list(
+                       SIDE_EFFECT_FIELDS) + [
             field_of(key) for key in mapping.values() if key != "id"]
         lookups["reference"] = self._references(rows, id_columns)
         lookups["taken"] = self._taken_references(rows, [
@@ -129,17 +135,28 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         if unknown:
             raise UserError(_("These columns cannot be imported: %(columns)s.")
                             % {"columns": ", ".join(map(str, unknown))})
-        query = sql.SQL("SELECT {} FROM crm_lead WHERE id IN %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, columns)))
+        # What Lead._search([("id", "in", ids)]) keeps (the trash filter and the record
+        # rules, as the ORM writes them), in the query that reads the columns when that
+        # condition reads crm_lead alone.
+        where = Lead._where_calc([])
+        Lead._apply_ir_rules(where, "read")
+        from_clause, where_clause, where_params = where.get_sql()
+        inline = from_clause == '"crm_lead"'
+        query = sql.SQL("SELECT {} FROM crm_lead WHERE id = ANY(%s::int4[]) AND ({})").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(where_clause if inline and where_clause else "TRUE"))
+        empties = [_empty_as_orm(Lead._fields[name], None) for name in columns]
         for chunk in range(0, len(ids), READ_BATCH):
-            part = Lead.browse(ids[chunk:chunk + READ_BATCH])
-            readable = Lead._search([("id", "in", part.ids)])
-            # Identifiers are stored lead fields (checked above); the ids, those the user may read
-            # (_search), are a parameter.
-            self.env.cr.execute(query, (tuple(readable) or (0,),))
+            part = ids[chunk:chunk + READ_BATCH]
+            if not inline:
+                part = Lead._search([("id", "in", part)])
+            # Identifiers are stored lead fields (checked above) and the ORM's condition; the
+            # ids and the condition's values are parameters.
+            self.env.cr.execute(query, [bulk.pg_array(list(part))] +
+                                (list(where_params) if inline else []))
             for row in self.env.cr.fetchall():
-                state = LeadState({name: _empty_as_orm(Lead._fields[name], value)
-                                   for name, value in zip(columns, row)})
+                state = LeadState(zip(columns, [empty if value is None else value
+                                                for value, empty in zip(row, empties)]))
                 states[state.id] = state
         return states
 
@@ -162,7 +179,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         formats = self._column_formats(rows, mapping, lookups)
         ordered = sorted(mapping.items(), key=lambda item: IMPORTABLE_KEYS.index(item[1])
                          if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))
-        plan, errors, seen = [], [], {}
+        plan, errors, seen, converted = [], [], {}, {}
         for line, values in rows:
             progress.advance()
             row_errors = []
@@ -211,7 +228,10 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     continue
                 field_name = field_of(key)
                 try:
-                    value = self._convert_cell(key, raw, lead, lookups, vals, formats)
+                    if key in CONTEXT_FREE_KEYS or key.startswith(CUSTOM_PREFIX):
+                        value = self._convert_once(converted, key, raw, lookups, formats)
+                    else:
+                        value = self._convert_cell(key, raw, lead, lookups, vals, formats)
                 except ImportRowError as error:
                     fail(col, raw, error.args[0])
                     continue
@@ -246,6 +266,21 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                          if lead else vals, changes))
         return plan, errors
 
+    def _convert_once(self, converted, key, raw, lookups, formats):
+        """_convert_cell() of a cell whose value depends on its text only (an owner, a
+        number...): converted once per distinct text, the same value or refusal after."""
+        memo_key = (key, type(raw), raw)
+        if memo_key not in converted:
+            try:
+                converted[memo_key] = (True, self._convert_cell(key, raw, None, lookups, {},
+                                                                formats))
+            except ImportRowError as error:
+                converted[memo_key] = (False, error)
+        ok, result = converted[memo_key]
+        if not ok:
+            raise result
+        return result
+
     def _changes(self, lead, vals, overwrite):
         changes = []
         lead_fields = self.env["crm.lead"]._fields
@@ -253,15 +288,15 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             if not lead:
                 changes.append((field_name, False, new))
                 continue
-            field = lead_fields[field_name]
+            field_type = lead_fields[field_name].type
             old = lead[field_name]
-            protected = field_name in PROTECTED_FIELDS or field_name.startswith("x_")
-            if protected and not overwrite and not self._is_empty(old):
+            if not overwrite and (field_name in PROTECTED_FIELDS or field_name.startswith(
+                    "x_")) and not self._is_empty(old):
                 continue
-            if field.type in ("float", "monetary"):
+            if field_type in ("float", "monetary"):
                 if same_float(old, new):
                     continue
-            elif field.type in ("char", "text") and isinstance(new, str):
+            elif field_type in ("char", "text") and isinstance(new, str):
                 # Cells are read stripped: the spaces around a text are no change.
                 if (old or "").strip() == new.strip():
                     continue
