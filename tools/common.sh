@@ -101,6 +101,8 @@ HANDLING_SIGNALS=""
 SERVER_LEADER=""  # set: SIGTERM to the server's leader only (a prefork master, see stop_group)
 KEEP_PG=""        # tools/quick_test.sh leaves PostgreSQL running
 EXIT_HOOK=""      # a command run at exit, after the steps are stopped
+BACKGROUND=""     # steps running beside the others (start_background): their pids
+LAST_BACKGROUND=""
 
 stop_on_signals() {
     HANDLING_SIGNALS=1
@@ -127,6 +129,9 @@ on_exit() {
     stop_watcher
     stop_group "$CHILD"; CHILD=""
     stop_group "$SERVER" $SERVER_LEADER; SERVER=""
+    local pid
+    for pid in $BACKGROUND; do stop_group "$pid"; done
+    BACKGROUND=""
     if [ -n "$EXIT_HOOK" ]; then $EXIT_HOOK || true; fi
     [ -n "$KEEP_PG" ] || pg_stop
     exit "$rc"
@@ -141,6 +146,21 @@ run_step() {
     CHILD=$!
     wait "$CHILD" || rc=$?
     CHILD=""
+    return "$rc"
+}
+
+# start_background CMD...: start CMD in a process group of its own beside the other steps (a
+# script that stops what it started on SIGTERM); its pid in $LAST_BACKGROUND. Stopped at exit
+# unless waited for with wait_background PID (which returns its exit status).
+start_background() {
+    setsid "$@" &
+    LAST_BACKGROUND=$!
+    BACKGROUND="$BACKGROUND $LAST_BACKGROUND"
+}
+wait_background() {
+    local rc=0
+    wait "$1" || rc=$?
+    BACKGROUND=$(for pid in $BACKGROUND; do [ "$pid" = "$1" ] || printf ' %s' "$pid"; done)
     return "$rc"
 }
 

@@ -76,7 +76,18 @@ def rep_journey(j, labels):
         "name": file_name, "mimeType": "text/plain", "buffer": b"Roof plan, level 2"}])
     j.page.wait_for_selector(".modal-dialog .oe_attachment:has-text('%s')" % file_name,
                              timeout=30000)
-    dialog(j).locator(".o_radio_input[data-value=both]").check(force=True)
+    # The upload's onchange may render the dialog's fields again as the radio is clicked (seen
+    # on a busy machine: "Clicking the checkbox did not change its state"): settle, retry.
+    for attempt in range(5):
+        j.settle()
+        radio = dialog(j).locator(".o_radio_input[data-value=both]")
+        try:
+            radio.check(force=True, timeout=5000)
+        except Exception:  # pylint: disable=broad-except
+            if attempt == 4:
+                raise
+        if radio.is_checked():
+            break
     dialog(j).locator(".o_field_many2manytags input").fill("Plans")
     j.page.click(".ui-autocomplete li a:has-text('Plans')")
     j.settle()
