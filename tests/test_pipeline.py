@@ -39,9 +39,18 @@ class TestPipelineProgressBar(RpcCase):
         return lead
 
     def stock(self, user, domain):
-        """Odoo's own read_progress_bar (web), which reads every record's activity_state."""
-        return Base.read_progress_bar(self.env["crm.lead"].sudo(user), domain, "stage_id",
-                                      PROGRESS_BAR)
+        """The counts as Odoo's web client and mail make them (read_progress_bar: each
+        opportunity's activity_state, mail's mixin: the most urgent of its activities'
+        states), from mail.activity's own states, not from the addon's query."""
+        data = {}
+        for lead in self.env["crm.lead"].sudo(user).search(domain):
+            states = lead.activity_ids.mapped("state")
+            state = next((s for s in ("overdue", "today", "planned") if s in states), False)
+            counts = data.setdefault(lead.stage_id.display_name,
+                                     dict.fromkeys(PROGRESS_BAR["colors"], 0))
+            if state in counts:
+                counts[state] += 1
+        return data
 
     def test_same_counts_as_odoo(self):
         demo, far = self.demo, self.far_east
@@ -102,6 +111,12 @@ class TestPipelineProgressBar(RpcCase):
         self.assertEqual(card["company_currency"][0], lead.company_id.currency_id.id)
         self.assertEqual(card["probability_tag_color"], self.hot.color_hex)
         self.assertEqual(card["planned_revenue"], 1200)
+        # The columns the cards' computed fields read come with the others, not in the answer.
+        self.assertEqual(set(card), set(fields) | {"id"})
+        self.assertEqual((card["is_stale"], card["value_total"], card["activity_state"]),
+                         (False, 1200, False))
+        self.assertEqual(self.rpc(self.demo, "crm.lead", "read", [lead.id], ["type"]),
+                         [{"id": lead.id, "type": "opportunity"}])
 
     def test_column_index(self):
         """The index the kanban's columns are read through (crm.lead's order per salesperson
