@@ -62,6 +62,7 @@ def main():
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--lines", type=int, default=40)
     parser.add_argument("--callees", help="also the callees of the functions matching this")
+    parser.add_argument("--callers", help="also the callers of the functions matching this")
     parser.add_argument("--no-profile", action="store_true",
                         help="only the CPU seconds (cProfile's own overhead left out)")
     options = parse_args(parser)
@@ -95,6 +96,8 @@ def main():
         stats.print_stats(options.lines)
         if options.callees:
             stats.print_callees(options.callees)
+        if options.callers:
+            stats.print_callers(options.callers)
         print(out.getvalue())
 
 

@@ -118,6 +118,25 @@ class TestPipelineProgressBar(RpcCase):
         self.assertEqual(self.rpc(self.demo, "crm.lead", "read", [lead.id], ["type"]),
                          [{"id": lead.id, "type": "opportunity"}])
 
+    def test_card_activity_summary(self):
+        """A card's next activity summary: the first activity's (the earliest deadline), read
+        with the rep's rights, also when another user is its assignee."""
+        lead = self.opportunity("Two tasks", self.stage_new, [])
+        idle = self.opportunity("Idle", self.stage_new, [])
+        model_id = self.env["ir.model"]._get("crm.lead").id
+        for summary, days, user in (("Later", 6, self.demo), ("Sooner", 2, self.other_rep)):
+            self.env["mail.activity"].create({
+                "res_model_id": model_id, "res_id": lead.id, "summary": summary,
+                "activity_type_id": self.call.id, "user_id": user.id,
+                "date_deadline": datetime.utcnow().date() + timedelta(days=days)})
+        cards = self.rpc(self.demo, "crm.lead", "read", [lead.id, idle.id],
+                         ["activity_summary", "activity_ids", "activity_state"])
+        self.assertEqual([(card["activity_summary"], len(card["activity_ids"]),
+                           card["activity_state"]) for card in cards],
+                         [("Sooner", 2, "planned"), (False, 0, False)])
+        found = self.rpc(self.demo, "crm.lead", "search", [("activity_summary", "=", "Sooner")])
+        self.assertEqual(found, [lead.id])
+
     def test_column_index(self):
         """The index the kanban's columns are read through (crm.lead's order per salesperson
         and stage) is made at installation."""
