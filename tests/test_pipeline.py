@@ -99,14 +99,16 @@ class TestPipelineProgressBar(RpcCase):
 
     def test_kanban_cards(self):
         """A rep's cards: the fields the cards show, read with the rep's rights (the
-        currency of the amounts and the probability tag's colour), without the two e-mail
-        fields crm declares and no card shows."""
+        currency of the amounts and the probability tag's colour), without the fields crm
+        declares and no card shows (two e-mail fields, the next activity's summary, the
+        kanban state)."""
         lead = self.opportunity("Tagged", self.stage_new, [], probability_tag_id=self.hot.id,
                                 planned_revenue=1200)
         fields = self.rpc(self.demo, "crm.lead", "load_views", [[False, "kanban"]],
                           options={"toolbar": False})["fields_views"]["kanban"]["fields"]
         self.assertIn("company_id", fields)
-        self.assertFalse({"user_email", "partner_address_email"} & set(fields))
+        self.assertFalse({"user_email", "partner_address_email", "activity_summary",
+                          "kanban_state"} & set(fields))
         card = self.rpc(self.demo, "crm.lead", "read", [lead.id], sorted(fields))[0]
         self.assertEqual(card["company_currency"][0], lead.company_id.currency_id.id)
         self.assertEqual(card["probability_tag_color"], self.hot.color_hex)
