@@ -22,10 +22,12 @@ class CrmLeadPipeline(models.Model):
     (planned, today, overdue). Odoo's web client asks for it with read_progress_bar(), which
     reads every opportunity of the pipeline (not the 40 a column shows) and computes
     activity_state for each from its activities: about 20 s for a rep with 30,000
-    opportunities, at every opening of the pipeline. Here the same counts come from two SQL
-    queries: the opportunities of the domain (the ORM's query, record rules and trash
-    included) and the earliest deadline of their activities per assignee. The cards of each
-    column are read with their activities at once and found through an index."""
+    opportunities, at every opening of the pipeline. Here the same counts come from one SQL
+    query: the opportunities of the domain (the ORM's query, record rules and trash
+    included) and the days to the earliest deadline of their activities, counted per stage
+    and state. The cards of each column are found through an index, their activity states
+    counted in the same way, and the columns their computed fields need read with the
+    others."""
 
     _inherit = "crm.lead"
 
