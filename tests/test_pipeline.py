@@ -87,6 +87,17 @@ class TestPipelineProgressBar(RpcCase):
             # The trashed one is not counted.
             self.assertEqual(answer["S-New"]["overdue"], 2)
 
+    def test_unknown_time_zone_elsewhere(self):
+        """A time zone pytz does not know on another user (imported data) does not break the
+        pipeline of those who are not assigned their activities."""
+        self.opportunity("Late", self.stage_new, [(-3, self.demo)])
+        self.env.cr.execute("UPDATE res_partner SET tz = 'Mars/Olympus' WHERE id = %s",
+                            (self.other_rep.partner_id.id,))
+        self.env.cache.invalidate()
+        answer = self.rpc(self.demo, "crm.lead", "read_progress_bar", self.domain, "stage_id",
+                          PROGRESS_BAR)
+        self.assertEqual(answer["S-New"], {"overdue": 1, "today": 0, "planned": 0})
+
     def test_other_progress_bars_are_odoo_s(self):
         self.opportunity("Late", self.stage_new, [(-3, self.demo)])
         self.opportunity("Urgent", self.stage_new, [], priority="3")

@@ -146,8 +146,13 @@ class CrmLeadPipeline(models.Model):
             WHERE partner.tz IS NOT NULL AND partner.tz != ''
         """)
         now = pytz.UTC.localize(datetime.utcnow())
-        zones = [zone for (zone,) in self.env.cr.fetchall()]
-        days = [now.astimezone(pytz.timezone(zone)).date() for zone in zones]
+        zones, days = [], []
+        for (zone,) in self.env.cr.fetchall():
+            try:
+                days.append(now.astimezone(pytz.timezone(zone)).date())
+            except pytz.UnknownTimeZoneError:
+                continue   # not one of Odoo's choices (imported data): the server's day
+            zones.append(zone)
         query = """
             SELECT activity.res_id,
                    MIN(activity.date_deadline - COALESCE(zone.today, %%s::date)) AS days
