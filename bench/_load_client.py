@@ -42,10 +42,11 @@ class Client:
 
     # ---------------------------------------------------------------- set-up (not timed)
 
-    def connect(self):
+    def connect(self, rpc=None):
+        """Log in (or use rpc, e.g. bench/_load_profile.py's in-process one), load views."""
         klass = JsonRpc if self.spec["protocol"] == "jsonrpc" else XmlRpc
-        self.rpc = klass(self.plan["url"], self.plan["db"], self.spec["login"],
-                         self.spec["password"])
+        self.rpc = rpc or klass(self.plan["url"], self.plan["db"], self.spec["login"],
+                                self.spec["password"])
         self.uid = self.rpc.uid
         # The web client loads the action's views once (load_views), then caches them.
         views = self.rpc.call("crm.lead", "load_views",

@@ -39,9 +39,18 @@ class TestPipelineProgressBar(RpcCase):
         return lead
 
     def stock(self, user, domain):
-        """Odoo's own read_progress_bar (web), which reads every record's activity_state."""
-        return Base.read_progress_bar(self.env["crm.lead"].sudo(user), domain, "stage_id",
-                                      PROGRESS_BAR)
+        """The counts as Odoo's web client and mail make them (read_progress_bar: each
+        opportunity's activity_state, mail's mixin: the most urgent of its activities'
+        states), from mail.activity's own states, not from the addon's query."""
+        data = {}
+        for lead in self.env["crm.lead"].sudo(user).search(domain):
+            states = lead.activity_ids.mapped("state")
+            state = next((s for s in ("overdue", "today", "planned") if s in states), False)
+            counts = data.setdefault(lead.stage_id.display_name,
+                                     dict.fromkeys(PROGRESS_BAR["colors"], 0))
+            if state in counts:
+                counts[state] += 1
+        return data
 
     def test_same_counts_as_odoo(self):
         demo, far = self.demo, self.far_east
@@ -78,6 +87,17 @@ class TestPipelineProgressBar(RpcCase):
             # The trashed one is not counted.
             self.assertEqual(answer["S-New"]["overdue"], 2)
 
+    def test_unknown_time_zone_elsewhere(self):
+        """A time zone pytz does not know on another user (imported data) does not break the
+        pipeline of those who are not assigned their activities."""
+        self.opportunity("Late", self.stage_new, [(-3, self.demo)])
+        self.env.cr.execute("UPDATE res_partner SET tz = 'Mars/Olympus' WHERE id = %s",
+                            (self.other_rep.partner_id.id,))
+        self.env.cache.invalidate()
+        answer = self.rpc(self.demo, "crm.lead", "read_progress_bar", self.domain, "stage_id",
+                          PROGRESS_BAR)
+        self.assertEqual(answer["S-New"], {"overdue": 1, "today": 0, "planned": 0})
+
     def test_other_progress_bars_are_odoo_s(self):
         self.opportunity("Late", self.stage_new, [(-3, self.demo)])
         self.opportunity("Urgent", self.stage_new, [], priority="3")
@@ -90,18 +110,45 @@ class TestPipelineProgressBar(RpcCase):
 
     def test_kanban_cards(self):
         """A rep's cards: the fields the cards show, read with the rep's rights (the
-        currency of the amounts and the probability tag's colour), without the two e-mail
-        fields crm declares and no card shows."""
+        currency of the amounts and the probability tag's colour), without the fields crm
+        declares and no card shows (two e-mail fields, the next activity's summary, the
+        kanban state)."""
         lead = self.opportunity("Tagged", self.stage_new, [], probability_tag_id=self.hot.id,
                                 planned_revenue=1200)
         fields = self.rpc(self.demo, "crm.lead", "load_views", [[False, "kanban"]],
                           options={"toolbar": False})["fields_views"]["kanban"]["fields"]
         self.assertIn("company_id", fields)
-        self.assertFalse({"user_email", "partner_address_email"} & set(fields))
+        self.assertFalse({"user_email", "partner_address_email", "activity_summary",
+                          "kanban_state"} & set(fields))
         card = self.rpc(self.demo, "crm.lead", "read", [lead.id], sorted(fields))[0]
         self.assertEqual(card["company_currency"][0], lead.company_id.currency_id.id)
         self.assertEqual(card["probability_tag_color"], self.hot.color_hex)
         self.assertEqual(card["planned_revenue"], 1200)
+        # The columns the cards' computed fields read come with the others, not in the answer.
+        self.assertEqual(set(card), set(fields) | {"id"})
+        self.assertEqual((card["is_stale"], card["value_total"], card["activity_state"]),
+                         (False, 1200, False))
+        self.assertEqual(self.rpc(self.demo, "crm.lead", "read", [lead.id], ["type"]),
+                         [{"id": lead.id, "type": "opportunity"}])
+
+    def test_card_activity_summary(self):
+        """A card's next activity summary: the first activity's (the earliest deadline), read
+        with the rep's rights, also when another user is its assignee."""
+        lead = self.opportunity("Two tasks", self.stage_new, [])
+        idle = self.opportunity("Idle", self.stage_new, [])
+        model_id = self.env["ir.model"]._get("crm.lead").id
+        for summary, days, user in (("Later", 6, self.demo), ("Sooner", 2, self.other_rep)):
+            self.env["mail.activity"].create({
+                "res_model_id": model_id, "res_id": lead.id, "summary": summary,
+                "activity_type_id": self.call.id, "user_id": user.id,
+                "date_deadline": datetime.utcnow().date() + timedelta(days=days)})
+        cards = self.rpc(self.demo, "crm.lead", "read", [lead.id, idle.id],
+                         ["activity_summary", "activity_ids", "activity_state"])
+        self.assertEqual([(card["activity_summary"], len(card["activity_ids"]),
+                           card["activity_state"]) for card in cards],
+                         [("Sooner", 2, "planned"), (False, 0, False)])
+        found = self.rpc(self.demo, "crm.lead", "search", [("activity_summary", "=", "Sooner")])
+        self.assertEqual(found, [lead.id])
 
     def test_column_index(self):
         """The index the kanban's columns are read through (crm.lead's order per salesperson

@@ -2,7 +2,8 @@
 
 As the demo rep, in English and in French: an opportunity of theirs with the probability tag
 Hot and an overdue task; the pipeline shows its card with the tag's badge and its amount, and
-the column's progress bar counts it as overdue (counted in SQL, models/crm_lead/pipeline.py).
+the column's progress bar counts it as overdue and its activity button has the overdue
+colour (both counted in SQL, models/crm_lead/pipeline.py).
 
 Run by `make test` against a running server:
     check_pipeline.py --url http://127.0.0.1:8169 --db DB --out docs/
@@ -45,6 +46,9 @@ def pipeline_journey(j):
         j.check("4,321" in card.inner_text() or "4 321" in card.inner_text()
                 or "4\u202f321" in card.inner_text() or "4\xa0321" in card.inner_text(),
                 "the card shows its amount: %r" % card.inner_text()[:200])
+        # The card's activity clock in the colour of its activity state (counted in SQL).
+        j.check(card.locator(".o_activity_color_overdue").count() == 1,
+                "the card's activity button is the overdue colour")
         column = j.page.locator(".o_kanban_group:has(.o_kanban_record:has-text('%s'))" % name)
         overdue = column.locator(".o_kanban_counter_progress .progress-bar[data-filter=overdue]")
         title = overdue.get_attribute("data-original-title") or ""
