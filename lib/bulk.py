@@ -91,6 +91,10 @@ def pg_array(values):
     types = set(map(type, values))
     if types <= INTEGERS:  # ids: the most frequent
         return "{%s}" % ",".join(["NULL" if value is None else str(value) for value in values])
+    if types == {bool}:  # which rows give a column
+        return "{%s}" % ",".join(["t" if value else "f" for value in values])
+    if types == {float}:  # amounts: a float's repr needs no quote
+        return "{%s}" % ",".join(map(repr, values))
     # Each distinct value is written once; keyed by type too when True, 1 and 1.0 (equal in
     # a set) could meet.
     mixed = len(types & NUMBERS) > 1

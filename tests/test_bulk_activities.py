@@ -46,6 +46,12 @@ class TestBulkActivities(SuiteCase):
             "2030-01-%02d" % (i + 1) if i % 2 else False for i in range(10)])
         self.assertEqual(bulk.pg_array([1, None, True, 1.0, 'a"b\\c', 1]),
                          '{1,NULL,t,"1.0","a\\"b\\\\c",1}')
+        # Booleans and floats alone: written as they are; PostgreSQL reads them back exactly.
+        floats = [0.1, -2.5e-07, 1e+16, 12345.678901234567, -0.0]
+        self.assertEqual(bulk.pg_array([True, False]), "{t,f}")
+        self.env.cr.execute("SELECT %s::float8[], %s::bool[]",
+                            (bulk.pg_array(floats), bulk.pg_array([True, False, True])))
+        self.assertEqual(self.env.cr.fetchone(), (floats, [True, False, True]))
 
     def test_insert_records_defaults_order_computed_fields_and_checks(self):
         lead = self.new_opportunity(name="Bulk insert")

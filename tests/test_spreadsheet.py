@@ -124,6 +124,8 @@ class TestFastXlsxRows(unittest.TestCase):
         sheet["F8"] = 7
         sheet["B9"] = CellRichText(["plain ", TextBlock(InlineFont(b=True), "bold")])
         sheet["A10"] = "line\nbreak"
+        sheet["B10"] = 'a & b <c> "d"'
+        sheet["C10"] = "carriage\r\nreturn"
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -166,6 +168,21 @@ class TestFastXlsxRows(unittest.TestCase):
         target.close()
         return output.getvalue()
 
+    @staticmethod
+    def with_comment(content):
+        """The same file, a comment at the start of its rows (read by the XML parser)."""
+        import zipfile
+        source = zipfile.ZipFile(io.BytesIO(content))
+        output = io.BytesIO()
+        target = zipfile.ZipFile(output, "w")
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b"<sheetData>", b"<sheetData><!-- a note -->", 1)
+            target.writestr(item, data)
+        target.close()
+        return output.getvalue()
+
     def compare(self, content):
         from ..lib import xlsx_rows
         for data_only in (False, True):
@@ -189,3 +206,25 @@ class TestFastXlsxRows(unittest.TestCase):
         for content in (self.openpyxl_file(), self.xlsxwriter_file()):
             self.compare(content)
             self.compare(self.without_coordinates(content))
+            self.compare(self.with_comment(content))
+
+    def test_usual_sheets_read_without_the_xml_parser(self):
+        """Sheets written by openpyxl and XlsxWriter are read by lib/xlsx_rows.py's regular
+        expressions (the import's speed), their unusual cells (formulas, dates, rich text)
+        by openpyxl's cell parser; a sheet with a comment by openpyxl's sheet parser."""
+        from unittest import mock
+        from ..lib import xlsx_rows
+        for content, usual in ((self.openpyxl_file(), True), (self.xlsxwriter_file(), True),
+                               (self.with_comment(self.openpyxl_file()), False)):
+            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()
+            with mock.patch.object(xlsx_rows._FastSheetParser, "parse",
+                                   side_effect=xlsx_rows._Unusual) as parse:
+                try:
+                    rows = list(xlsx_rows.iter_rows(sheet))
+                except xlsx_rows._Unusual:
+                    rows = None
+            workbook.close()
+            self.assertEqual(parse.called, not usual)
+            self.assertEqual(rows is not None, usual)

@@ -266,10 +266,11 @@ class CrmLeadImportEngineCells(models.AbstractModel):
                 "A value per period needs a duration of at least 1: give the number of "
                 "periods in the Duration column."))
         if "value_amount" in vals:
-            currency = lookups["currency_by_id"].get(
-                vals.get("currency_id", lead.currency_id if lead else False)) or \
-                self.env.user.company_id.currency_id
-            if currency.id not in lookups["rounding"]:
-                lookups["rounding"][currency.id] = currency.rounding
-            vals["value_amount"] = float_round(
-                vals["value_amount"], precision_rounding=lookups["rounding"][currency.id])
+            currency_id = vals.get("currency_id", lead.currency_id if lead else False)
+            rounding = lookups["rounding"].get(currency_id)
+            if rounding is None:  # once per currency of the file
+                currency = lookups["currency_by_id"].get(currency_id) or \
+                    self.env.user.company_id.currency_id
+                rounding = lookups["rounding"][currency_id] = currency.rounding
+            vals["value_amount"] = float_round(vals["value_amount"],
+                                               precision_rounding=rounding)

@@ -172,19 +172,22 @@ class CrmLeadImportEngine(models.AbstractModel):
         header = _("<p>Updated by the import of %(file)s:</p><ul>%(changes)s</ul>")
         file_name = html_escape(file_name)
         notes = []
+        lead_fields, display = Lead._fields, self._display
         for lead, _vals, changes in to_write:
             items = []
             for name, old, new in changes:
                 column = columns.get(name)
                 if column is None:
                     column = columns[name] = (
-                        html_escape(Lead._fields[name]._description_string(self.env)), {})
+                        html_escape(lead_fields[name]._description_string(self.env)), {})
                 label, shown = column
-                for value in (old, new):
-                    if value not in shown:
-                        shown[value] = html_escape(str(self._display(Lead._fields[name],
-                                                                     value)))
-                items.append("<li>%s: %s &#8594; %s</li>" % (label, shown[old], shown[new]))
+                old_text = shown.get(old)
+                if old_text is None:
+                    old_text = shown[old] = html_escape(str(display(lead_fields[name], old)))
+                new_text = shown.get(new)
+                if new_text is None:
+                    new_text = shown[new] = html_escape(str(display(lead_fields[name], new)))
+                items.append("<li>%s: %s &#8594; %s</li>" % (label, old_text, new_text))
             notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
         created_body = _("<p>Created by the import of %s.</p>") % file_name
         notes += [(lead, created_body) for lead in created]

@@ -1,3 +1,5 @@
+from operator import itemgetter
+
 from odoo import models
 
 from ...lib import guard
@@ -43,21 +45,25 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
             after = self._lead_states([entry[1].id for entry in to_write], watched)
             fields = self.env["crm.lead"]._fields
             floats = {name for name in watched if fields[name].type in ("float", "monetary")}
+            values_of = itemgetter(*watched)
             to_write = [self._written_changes(entry, watched, before.get(entry[1].id),
-                                              after.get(entry[1].id), floats)
+                                              after.get(entry[1].id), floats, values_of)
                         for entry in to_write]
         return to_write, created, refused
 
     @staticmethod
-    def _written_changes(entry, watched, before, after, floats):
+    def _written_changes(entry, watched, before, after, floats, values_of=None):
         """(line, lead, vals, changes): the planned changes first, then the side effects.
-        ``floats``: the watched fields compared as numbers."""
+        ``floats``: the watched fields compared as numbers; ``values_of``: itemgetter(*watched)
+        (watched has several fields: the importable ones)."""
         line, lead, vals, planned = entry
         if before is None or after is None:
             # The user may no longer read it (e.g. given to another salesperson).
             return entry
         # The columns that differ at all (most do not), then compared as the import does.
-        differ = {name for name in watched if before[name] != after[name]}
+        values_of = values_of or itemgetter(*watched)
+        differ = {name for name, old, new in zip(watched, values_of(before), values_of(after))
+                  if old != new}
         order = [name for name, _old, _new in planned if name in differ]
         order += [name for name in watched if name in differ and name not in order]
         changes = []

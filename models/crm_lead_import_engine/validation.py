@@ -177,8 +177,12 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         self._check_mapping(mapping)
         lookups = self._lookups(rows, mapping)
         formats = self._column_formats(rows, mapping, lookups)
-        ordered = sorted(mapping.items(), key=lambda item: IMPORTABLE_KEYS.index(item[1])
-                         if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))
+        # Per column (in conversion order): its field, whether its cells convert once per text.
+        ordered = [(col, key, key != "id" and field_of(key), key in CONTEXT_FREE_KEYS or
+                    key.startswith(CUSTOM_PREFIX)) for col, key in sorted(
+                        mapping.items(), key=lambda item: IMPORTABLE_KEYS.index(item[1])
+                        if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))]
+        lead_fields = self.env["crm.lead"]._fields
         plan, errors, seen, converted = [], [], {}, {}
         for line, values in rows:
             progress.advance()
@@ -189,7 +193,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                                    headers[col] if col < len(headers) else "", raw, reason))
 
             lead, vals = None, OrderedDict()
-            for col, key in ordered:
+            for col, key, field_name, context_free in ordered:
                 raw = values[col] if col < len(values) else ""
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     continue
@@ -226,9 +230,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         fail(col, raw, _("Updating existing opportunities is off."))
                         break
                     continue
-                field_name = field_of(key)
                 try:
-                    if key in CONTEXT_FREE_KEYS or key.startswith(CUSTOM_PREFIX):
+                    if context_free:
                         value = self._convert_once(converted, key, raw, lookups, formats)
                     else:
                         value = self._convert_cell(key, raw, lead, lookups, vals, formats)
@@ -261,7 +264,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             if row_errors:
                 errors.extend(row_errors)
                 continue
-            changes = self._changes(lead, vals, overwrite)
+            changes = self._changes(lead, vals, overwrite, lead_fields)
             plan.append((line, lead, OrderedDict((f, new) for f, _old, new in changes)
                          if lead else vals, changes))
         return plan, errors
@@ -281,9 +284,9 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             raise result
         return result
 
-    def _changes(self, lead, vals, overwrite):
+    def _changes(self, lead, vals, overwrite, lead_fields=None):
         changes = []
-        lead_fields = self.env["crm.lead"]._fields
+        lead_fields = lead_fields or self.env["crm.lead"]._fields
         for field_name, new in vals.items():
             if not lead:
                 changes.append((field_name, False, new))

@@ -135,26 +135,34 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         if unknown:
             raise UserError(_("These columns cannot be imported: %(columns)s.")
                             % {"columns": ", ".join(sorted(map(str, unknown)))})
+        # A column given on every row is set as it is; the others where the row gives them.
+        given_ids = {name: {lead_id for lead_id, _value in pairs}
+                     for name, pairs in columns.items()}
+        given_ids.setdefault("planned_revenue", set()).update(revenues)
+        partial = [len(given_ids.get(name, ())) != len(ids) for name in names]
         sets, touched = [], []
         for index, name in enumerate(names):
             assignments = [(name, "v.v%d" % index)] + SQL_EXTRAS.get(name, [])
             for column, expression in assignments:
                 sets.append('"%s" = CASE WHEN v.s%d THEN %s ELSE crm_lead."%s" END' % (
-                    column, index, expression, column))
+                    column, index, expression, column) if partial[index] else
+                    '"%s" = %s' % (column, expression))
                 touched.append(column)
         # One array per column (bulk.pg_array: a single parameter each, not one per value).
-        arrays = "%s::int4[]" + "".join(", %%s::bool[], %%s::%s[]" % Lead._fields[name]
-                                        .column_type[1] for name in names)
-        aliases = ", ".join("s%d, v%d" % (index, index) for index in range(len(names)))
+        arrays = "%s::int4[]" + "".join(
+            (", %s::bool[]" if partial[index] else "") + ", %%s::%s[]" % Lead._fields[name]
+            .column_type[1] for index, name in enumerate(names))
+        aliases = ", ".join("s%d, v%d" % (index, index) if partial[index] else "v%d" % index
+                            for index in range(len(names)))
         for chunk in range(0, len(ids), SQL_BATCH):
             part = ids[chunk:chunk + SQL_BATCH]
             params = [self.env.uid, bulk.pg_array(part)]
-            for name in names:
-                given = [name in rows[lead_id] for lead_id in part]
+            for index, name in enumerate(names):
+                if partial[index]:
+                    params.append(bulk.pg_array([name in rows[lead_id] for lead_id in part]))
                 values = [rows[lead_id].get(name) for lead_id in part]
-                params += [bulk.pg_array(given),
-                           bulk.pg_array([None if value is False else value
-                                          for value in values])]
+                params.append(bulk.pg_array([None if value is False else value
+                                             for value in values]))
             # Identifiers are whitelisted (above) or fixed; every value is a parameter.
             self.env.cr.execute(
                 "UPDATE crm_lead SET %s, write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "
