@@ -210,10 +210,13 @@ def _usual_rows(data, parser):
         rows_text = text[sheet_data.end():end]
     if len(_ROW_START.findall(text)) != len(_ROW_START.findall(rows_text)):
         raise _Unusual()
+    # Matched one after the other from where the last one ended (finditer() would try again
+    # from every later "<row" when one does not match: quadratic on a malformed sheet).
     result, position = [], 0
-    for row in _ROW.finditer(rows_text):
-        if row.start() != position:
-            raise _Unusual()
+    while True:
+        row = _ROW.match(rows_text, position)
+        if not row or row.end() == position:
+            break
         position = row.end()
         attributes = _attributes(row.group("attrs")) if row.group("attrs") else {}
         parser.row_counter = _row_index(attributes.get("r"), parser.row_counter)
@@ -224,9 +227,10 @@ def _usual_rows(data, parser):
             result.append((parser.row_counter, cells))
             continue
         cells, cell_position = [], 0
-        for cell in _CELL.finditer(cells_text):
-            if cell.start() != cell_position:
-                raise _Unusual()
+        while True:
+            cell = _CELL.match(cells_text, cell_position)
+            if not cell or cell.end() == cell_position:
+                break
             cell_position = cell.end()
             cells.append(_cell(parser, cell.group("attrs"), cell.group("body") or ""))
         if cells_text[cell_position:].strip():

@@ -208,6 +208,34 @@ class TestFastXlsxRows(unittest.TestCase):
             self.compare(self.without_coordinates(content))
             self.compare(self.with_comment(content))
 
+    def test_malformed_sheet_is_not_read_in_quadratic_time(self):
+        """A sheet of 100,000 unclosed rows (or cells) is left to the XML parser after one
+        pass: matched from every "<row" again, it took minutes (8,000 rows: 1.3 s, growing
+        with the square). The alarm only stops a hang; it is no speed target."""
+        import signal
+        from ..lib import xlsx_rows
+
+        class Parser:  # what _usual_rows() reads of openpyxl's WorkSheetParser
+            row_counter = col_counter = 0
+            _columns, shared_strings, date_formats = {}, ["x"], set()
+
+        head = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="%s"><sheetData>'
+                % xlsx_rows.SHEET_MAIN_NS)
+        tail = "</sheetData></worksheet>"
+
+        def hang(*_args):
+            raise AssertionError("a malformed sheet kept the regular expressions busy")
+
+        previous = signal.signal(signal.SIGALRM, hang)
+        signal.alarm(60)
+        try:
+            for body in ("<row>" * 100000, "<row>" + '<c r="A1">' * 100000 + "</row>"):
+                with self.assertRaises(xlsx_rows._Unusual):
+                    xlsx_rows._usual_rows((head + body + tail).encode(), Parser())
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+
     def test_usual_sheets_read_without_the_xml_parser(self):
         """Sheets written by openpyxl and XlsxWriter are read by lib/xlsx_rows.py's regular
         expressions (the import's speed), their unusual cells (formulas, dates, rich text)
