@@ -232,7 +232,11 @@ class TestBackgroundTrackAndSend(BackgroundCase):
         self.assertEqual((commits, operation.done_count, operation.sent_count), ([1], 1, 1))
         mails = self.env["mail.mail"].search([("model", "=", "sale.order"),
                                               ("res_id", "in", quotes.ids)])
-        self.assertEqual(mails.mapped("res_id"), quotes[:1].ids)
+        # One quote's e-mail (which one follows the documents' order: quotes made in the same
+        # second or not; an earlier version of this test expected the first and failed once
+        # in a while).
+        self.assertEqual(len(mails), 1)
+        self.assertIn(mails.res_id, quotes.ids)
         with patch.object(operation_module, "SEND_CHUNK", 1):
             self.run_job(operation)
             self.run_job(operation)
