@@ -131,9 +131,13 @@ class CrmLeadValue(models.Model):
             total = self._typed_total(row.get("value_amount", amount),
                                       row.get("value_basis", basis),
                                       row.get("value_duration", duration))
-            revenues[lead_id] = self._converted(
-                total, Currency.browse(row.get("currency_id", currency_id)),
-                Currency.browse(target_id), today)
+            currency_id = row.get("currency_id", currency_id)
+            # What _converted() does, the records made only for a conversion (most rows are
+            # in the company currency).
+            if total and currency_id and target_id and currency_id != target_id:
+                total = self._converted(total, Currency.browse(currency_id),
+                                        Currency.browse(target_id), today)
+            revenues[lead_id] = total
         return revenues
 
     # ------------------------------------------------------------------ direct writes
