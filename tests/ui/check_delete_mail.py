@@ -11,18 +11,13 @@ French, as the rep (demo):
 
     check_delete_mail.py --url http://127.0.0.1:8169 --db DB --out DIR
 """
-import argparse
 import sys
-import tempfile
 import time
-import traceback
 import xmlrpc.client
 from email.message import EmailMessage
 from email.utils import formataddr
 
-from playwright.sync_api import sync_playwright
-
-from journey import Journey
+from journey import parse_options, run_journeys
 
 LABELS = {
     "en_US": {"delete": "Delete"},
@@ -149,41 +144,16 @@ def mail_steps(j, admin, domain, suffix):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--only", help="en_US or fr_FR (developer runs)")
-    options = parser.parse_args()
+    options = parse_options()
     admin = Admin(options)
     domain = prepare_alias(admin)
-    problems = []
-    with sync_playwright() as playwright:
-        for lang in ("en_US", "fr_FR"):
-            if options.only and options.only != lang:
-                continue
-            suffix = lang[:2].upper()
-            with tempfile.TemporaryDirectory() as profile:
-                journey = Journey(playwright, profile, options, "demo", "demo", lang)
-                try:
-                    delete_steps(journey, admin, suffix)
-                    mail_steps(journey, admin, domain, suffix)
-                except Exception as error:
-                    journey.shot("failure_delete_mail")
-                    where = [frame for frame in traceback.extract_tb(
-                        error.__traceback__) if frame.filename == __file__][-1]
-                    journey.problems.append("[%s] %s at line %d: %s" % (
-                        lang, type(error).__name__, where.lineno, str(error)[:400]))
-                finally:
-                    journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
-                    journey.context.close()
-                problems += journey.problems
-                print("delete and mail %s: %s" % (lang, "failed" if journey.problems else "ok"))
-                sys.stdout.flush()
-    for problem in problems:
-        print("FAIL: %s" % problem)
-    print("delete and mail check: %s" % ("failed" if problems else "ok"))
-    return 1 if problems else 0
+
+    def delete_and_mail(journey):
+        suffix = journey.lang[:2].upper()
+        delete_steps(journey, admin, suffix)
+        mail_steps(journey, admin, domain, suffix)
+
+    return run_journeys(options, "delete and mail", [("demo", "demo", delete_and_mail)])
 
 
 if __name__ == "__main__":

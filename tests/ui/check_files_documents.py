@@ -10,17 +10,12 @@
 Run by `make test` against a running server:
     check_files_documents.py --url http://127.0.0.1:8169 --db DB --out docs/
 """
-import argparse
 import io
 import sys
-import tempfile
 import time
-import traceback
 import zipfile
 
-from playwright.sync_api import sync_playwright
-
-from journey import Journey
+from journey import parse_options, run_journeys
 
 LABELS = {
     "en_US": {"files": "Files", "documents": "Documents", "send_all": "Send all",
@@ -187,39 +182,9 @@ def manager_journey(j, labels):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--only", help="e.g. demo:fr_FR (developer runs)")
-    options = parser.parse_args()
-    problems = []
-    with sync_playwright() as playwright:
-        for lang in ("en_US", "fr_FR"):
-            for login, run in (("demo", rep_journey), ("admin", manager_journey)):
-                if options.only and options.only != "%s:%s" % (login, lang):
-                    continue
-                with tempfile.TemporaryDirectory() as profile:
-                    journey = Journey(playwright, profile, options, login, login, lang)
-                    try:
-                        run(journey, LABELS[lang])
-                    except Exception as error:
-                        journey.shot("failure_files_%s" % login)
-                        where = [frame for frame in traceback.extract_tb(
-                            error.__traceback__) if frame.filename == __file__][-1]
-                        journey.problems.append("[%s %s] %s at line %d: %s" % (
-                            lang, login, type(error).__name__, where.lineno, str(error)[:400]))
-                    finally:
-                        journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
-                        journey.context.close()
-                    problems += journey.problems
-                    print("files and documents %s %s: %s" % (
-                        login, lang, "failed" if journey.problems else "ok"))
-                    sys.stdout.flush()
-    for problem in problems:
-        print("FAIL: %s" % problem)
-    print("files and documents check: %s" % ("failed" if problems else "ok"))
-    return 1 if problems else 0
+    return run_journeys(parse_options(), "files and documents", [
+        ("demo", "demo", lambda journey: rep_journey(journey, LABELS[journey.lang])),
+        ("admin", "admin", lambda journey: manager_journey(journey, LABELS[journey.lang]))])
 
 
 if __name__ == "__main__":

@@ -11,15 +11,10 @@ notified.
 Run by `make test` against a running server:
     check_jobs.py --url http://127.0.0.1:8169 --db DB --out docs/
 """
-import argparse
 import sys
-import tempfile
 import time
-import traceback
 
-from playwright.sync_api import sync_playwright
-
-from journey import Journey
+from journey import parse_options, run_journeys
 
 COUNT = 5
 THRESHOLD = "crm_opportunity_suite.background_opportunities"
@@ -109,37 +104,16 @@ def close_in_background(j):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--out", required=True)
-    options = parser.parse_args()
-    problems = []
-    with sync_playwright() as playwright:
-        for lang in ("en_US", "fr_FR"):
-            with tempfile.TemporaryDirectory() as profile:
-                journey = Journey(playwright, profile, options, "admin", "admin", lang)
-                previous = journey.rpc("ir.config_parameter", "get_param", [THRESHOLD, "500"])
-                journey.rpc("ir.config_parameter", "set_param", [THRESHOLD, "3"])
-                try:
-                    close_in_background(journey)
-                except Exception as error:
-                    journey.shot("failure_jobs")
-                    where = [frame for frame in traceback.extract_tb(error.__traceback__)
-                             if frame.filename == __file__][-1]
-                    journey.problems.append("[%s] %s at line %d: %s" % (
-                        lang, type(error).__name__, where.lineno, str(error)[:400]))
-                finally:
-                    journey.rpc("ir.config_parameter", "set_param", [THRESHOLD, previous])
-                    journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
-                    journey.context.close()
-                problems += journey.problems
-                print("jobs check %s: %s" % (lang, "failed" if journey.problems else "ok"))
-                sys.stdout.flush()
-    for problem in problems:
-        print("FAIL: %s" % problem)
-    print("jobs check: %s" % ("failed" if problems else "ok"))
-    return 1 if problems else 0
+    def jobs(journey):
+        # The background threshold lowered for the check, set back after it.
+        previous = journey.rpc("ir.config_parameter", "get_param", [THRESHOLD, "500"])
+        journey.rpc("ir.config_parameter", "set_param", [THRESHOLD, "3"])
+        try:
+            close_in_background(journey)
+        finally:
+            journey.rpc("ir.config_parameter", "set_param", [THRESHOLD, previous])
+
+    return run_journeys(parse_options(), "jobs", [("admin", "admin", jobs)])
 
 
 if __name__ == "__main__":

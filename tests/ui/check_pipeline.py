@@ -8,16 +8,11 @@ colour (both counted in SQL, models/crm_lead/pipeline.py).
 Run by `make test` against a running server:
     check_pipeline.py --url http://127.0.0.1:8169 --db DB --out docs/
 """
-import argparse
 import datetime
 import sys
-import tempfile
 import time
-import traceback
 
-from playwright.sync_api import sync_playwright
-
-from journey import Journey
+from journey import parse_options, run_journeys
 
 HOT = {"en_US": "Hot", "fr_FR": "Chaud"}   # the demo probability tag, as each language names it
 
@@ -61,34 +56,7 @@ def pipeline_journey(j):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--out", required=True)
-    options = parser.parse_args()
-    problems = []
-    with sync_playwright() as playwright:
-        for lang in ("en_US", "fr_FR"):
-            with tempfile.TemporaryDirectory() as profile:
-                journey = Journey(playwright, profile, options, "demo", "demo", lang)
-                try:
-                    pipeline_journey(journey)
-                except Exception as error:
-                    journey.shot("failure_pipeline")
-                    where = [frame for frame in traceback.extract_tb(error.__traceback__)
-                             if frame.filename == __file__][-1]
-                    journey.problems.append("[%s] %s at line %d: %s" % (
-                        lang, type(error).__name__, where.lineno, str(error)[:400]))
-                finally:
-                    journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
-                    journey.context.close()
-                problems += journey.problems
-                print("pipeline %s: %s" % (lang, "failed" if journey.problems else "ok"))
-                sys.stdout.flush()
-    for problem in problems:
-        print("FAIL: %s" % problem)
-    print("pipeline check: %s" % ("failed" if problems else "ok"))
-    return 1 if problems else 0
+    return run_journeys(parse_options(), "pipeline", [("demo", "demo", pipeline_journey)])
 
 
 if __name__ == "__main__":

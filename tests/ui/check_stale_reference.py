@@ -10,15 +10,10 @@
 Run by `make test` against a running server:
     check_stale_reference.py --url http://127.0.0.1:8169 --db DB --out docs/
 """
-import argparse
 import sys
-import tempfile
 import time
-import traceback
 
-from playwright.sync_api import sync_playwright
-
-from journey import Journey
+from journey import parse_options, run_journeys
 
 LABELS = {
     "en_US": {"stale": "Stale", "taken": "is already used by another opportunity"},
@@ -157,40 +152,8 @@ def rep_journey(j):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--only", help="e.g. admin:en_US (developer runs)")
-    options = parser.parse_args()
-    problems = []
-    with sync_playwright() as playwright:
-        for lang in ("en_US", "fr_FR"):
-            for login, password, run in (("admin", "admin", manager_journey),
-                                         ("demo", "demo", rep_journey)):
-                if options.only and options.only != "%s:%s" % (login, lang):
-                    continue
-                with tempfile.TemporaryDirectory() as profile:
-                    journey = Journey(playwright, profile, options, login, password, lang)
-                    try:
-                        run(journey)
-                    except Exception as error:
-                        journey.shot("failure_stale_reference_%s" % login)
-                        where = [frame for frame in traceback.extract_tb(
-                            error.__traceback__) if frame.filename == __file__][-1]
-                        journey.problems.append("[%s %s] %s at line %d: %s" % (
-                            lang, login, type(error).__name__, where.lineno, str(error)[:400]))
-                    finally:
-                        journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
-                        journey.context.close()
-                    problems += journey.problems
-                    print("stale/reference %s %s: %s" % (
-                        login, lang, "failed" if journey.problems else "ok"))
-                    sys.stdout.flush()
-    for problem in problems:
-        print("FAIL: %s" % problem)
-    print("stale and reference check: %s" % ("failed" if problems else "ok"))
-    return 1 if problems else 0
+    return run_journeys(parse_options(), "stale and reference", [
+        ("admin", "admin", manager_journey), ("demo", "demo", rep_journey)])
 
 
 if __name__ == "__main__":

@@ -10,16 +10,11 @@ card the value per month × 12 = the total.
 Run by `make test` against a running server:
     check_value.py --url http://127.0.0.1:8169 --db DB --out docs/
 """
-import argparse
 import re
 import sys
-import tempfile
 import time
-import traceback
 
-from playwright.sync_api import sync_playwright
-
-from journey import Journey
+from journey import parse_options, run_journeys
 
 LABELS = {
     "en_US": {"month": "Per month"},
@@ -110,34 +105,7 @@ def value_journey(j):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--out", required=True)
-    options = parser.parse_args()
-    problems = []
-    with sync_playwright() as playwright:
-        for lang in ("en_US", "fr_FR"):
-            with tempfile.TemporaryDirectory() as profile:
-                journey = Journey(playwright, profile, options, "demo", "demo", lang)
-                try:
-                    value_journey(journey)
-                except Exception as error:
-                    journey.shot("failure_value")
-                    where = [frame for frame in traceback.extract_tb(error.__traceback__)
-                             if frame.filename == __file__][-1]
-                    journey.problems.append("[%s] %s at line %d: %s" % (
-                        lang, type(error).__name__, where.lineno, str(error)[:400]))
-                finally:
-                    journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
-                    journey.context.close()
-                problems += journey.problems
-                print("value journey %s: %s" % (lang, "failed" if journey.problems else "ok"))
-                sys.stdout.flush()
-    for problem in problems:
-        print("FAIL: %s" % problem)
-    print("value check: %s" % ("failed" if problems else "ok"))
-    return 1 if problems else 0
+    return run_journeys(parse_options(), "value", [("demo", "demo", value_journey)])
 
 
 if __name__ == "__main__":

@@ -1,6 +1,13 @@
 """The browser session of a journey (check_journeys.py): login in a language, helpers to open
 forms and lists, use dialogs and menus, check and take screenshots. Not a check itself."""
+import argparse
+import os
+import sys
+import tempfile
 import time
+import traceback
+
+from playwright.sync_api import sync_playwright
 
 from check_opportunity_form import CHROMIUM_ARGS, rpc
 
@@ -109,3 +116,52 @@ class Journey:
             row = self.page.locator(".o_list_view tr.o_data_row:has-text('%s')" % name).first
             row.locator("td.o_list_record_selector input").check(force=True)
         self.settle()
+
+
+def parse_options():
+    """The options of a browser check (tools/test_ui.sh passes --url, --db, --out)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--only", help="a language (fr_FR) or a login and a language "
+                                       "(demo:fr_FR): developer runs")
+    return parser.parse_args()
+
+
+def run_journeys(options, name, runs, langs=("en_US", "fr_FR")):
+    """The main() of a browser check: each run (login, password, function(journey)) in each
+    language, in a browser profile of its own; a failure is noted with the line of the check
+    where it happened and a screenshot; the user's language is set back to English after.
+    Prints a line per run and the result; returns the exit status (1 on any problem)."""
+    check_file = os.path.abspath(getattr(sys.modules["__main__"], "__file__", ""))
+    slug = name.replace(" ", "_").replace("/", "_")
+    problems = []
+    with sync_playwright() as playwright:
+        for lang in langs:
+            for login, password, function in runs:
+                if options.only and options.only not in (lang, "%s:%s" % (login, lang)):
+                    continue
+                with tempfile.TemporaryDirectory() as profile:
+                    journey = Journey(playwright, profile, options, login, password, lang)
+                    try:
+                        function(journey)
+                    except Exception as error:  # pylint: disable=broad-except
+                        journey.shot("failure_%s_%s" % (slug, login))
+                        frames = traceback.extract_tb(error.__traceback__)
+                        where = ([frame for frame in frames
+                                  if os.path.abspath(frame.filename) == check_file]
+                                 or frames)[-1]
+                        journey.problems.append("[%s %s] %s at line %d: %s" % (
+                            lang, login, type(error).__name__, where.lineno, str(error)[:400]))
+                    finally:
+                        journey.rpc("res.users", "write", [[journey.uid], {"lang": "en_US"}])
+                        journey.context.close()
+                    problems += journey.problems
+                    print("%s %s %s: %s" % (name, login, lang,
+                                            "failed" if journey.problems else "ok"))
+                    sys.stdout.flush()
+    for problem in problems:
+        print("FAIL: %s" % problem)
+    print("%s check: %s" % (name, "failed" if problems else "ok"))
+    return 1 if problems else 0
