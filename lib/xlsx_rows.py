@@ -79,17 +79,25 @@ class _FastSheetParser(WorkSheetParser):
             value = None
             if text is not None:
                 data_type, value = "s", text
-        elif value is not None:
-            if data_type == "n":
-                value = _cast_number(value)
-            elif data_type == "s":
-                value = self.shared_strings[int(value)]
-            elif data_type == "b":
-                value = bool(int(value))
-            else:
-                data_type = "s"
+        else:
+            data_type, value = _typed(self.shared_strings, data_type, value)
         return {"row": row, "column": column, "value": value, "data_type": data_type,
                 "style_id": style_id}
+
+
+def _typed(shared_strings, data_type, value):
+    """(data type, value) of a cell's text as openpyxl gives them: a number, a shared string, a
+    boolean, any other type a string. _quick_cells() does the same inline (per cell of the
+    usual rows: the call would cost)."""
+    if value is None:
+        return data_type, value
+    if data_type == "n":
+        return data_type, _cast_number(value)
+    if data_type == "s":
+        return data_type, shared_strings[int(value)]
+    if data_type == "b":
+        return data_type, bool(int(value))
+    return "s", value
 
 
 def iter_rows(sheet):
@@ -244,7 +252,7 @@ def _usual_rows(data, parser):
 def _quick_cells(parser, text):
     """The cells of a row written as most files write them (each with its coordinate; a
     number, shared string, boolean or inline string without entity or carriage return; no
-    date style), or None."""
+    date style), or None. The types as _typed() gives them, written inline (per cell)."""
     if not _QUICK_CELLS.fullmatch(text):
         return None
     cells, columns, shared = [], parser._columns, parser.shared_strings
@@ -334,14 +342,7 @@ def _cell(parser, raw_attributes, body):
         row, column = parser.row_counter, parser.col_counter
     if data_type == "inlineStr":
         data_type, value = "s", inline
-    elif value is not None:
-        if data_type == "n":
-            value = _cast_number(value)
-        elif data_type == "s":
-            value = parser.shared_strings[int(value)]
-        elif data_type == "b":
-            value = bool(int(value))
-        else:
-            data_type = "s"
+    else:
+        data_type, value = _typed(parser.shared_strings, data_type, value)
     return {"row": row, "column": column, "value": value, "data_type": data_type,
             "style_id": style_id}
