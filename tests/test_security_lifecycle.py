@@ -126,6 +126,21 @@ class TestLifecycleOverRpc(SecurityCase):
             found = self.rpc(self.demo, "crm.lead", "search", domain,
                              context={"active_test": False})
             self.assertNotIn(self.mine.id, found, domain)
+        # Searches of active opportunities only (the trash rule's condition left out of their
+        # SQL): still neither the trash nor another rep's.
+        hidden = {self.mine.id, self.theirs.id}
+        for domain in ([], [("id", "in", list(hidden))], ["|", ("trash_date", "=", False),
+                                                          ("id", "in", list(hidden))]):
+            found = self.rpc(self.demo, "crm.lead", "search", domain)
+            self.assertFalse(hidden & set(found), domain)
+        self.assertIn(self.mine2.id, self.rpc(self.demo, "crm.lead", "search", []))
+        self.assertEqual(self.rpc(self.demo, "crm.lead", "search_count",
+                                  [("id", "in", list(hidden))]), 0)
+        groups = self.rpc(self.demo, "crm.lead", "read_group", [("id", "in", list(hidden))],
+                          ["user_id"], ["user_id"])
+        self.assertEqual(sum(group["user_id_count"] for group in groups), 0)
+        self.assertFalse(self.rpc(self.demo, "crm.lead", "name_search", "Demo's first") +
+                         self.rpc(self.demo, "crm.lead", "name_search", "Oscar's secret"))
         with self.assertRaises(AccessError):
             self.rpc(self.demo, "crm.lead", "read", [self.mine.id], ["name"])
         # The managers' Trash menu lists it.

@@ -129,6 +129,40 @@ class TestTrash(SuiteCase):
         self.assertEqual(Lead.with_context(active_test=False).search_count(
             domain + [("id", "=", self.lead.id)]), 0)
 
+    def test_rep_searches_of_active_ones_leave_the_trash_date_unread(self):
+        """A rep's search of active opportunities only cannot find the trash (none of it is
+        active): the trash rule's condition is left out of its SQL, the other rules are kept;
+        any other read (archived included, by id, the write check) keeps the whole rule."""
+        theirs = self.new_opportunity(name="Roof Theirs", user_id=self.other_rep.id)
+        self.lead.sudo(self.rep).unlink()
+        Lead = self.Lead.sudo(self.rep)
+
+        def where(model, domain):
+            query = model._where_calc(domain)
+            model._apply_ir_rules(query, "read")
+            return query.get_sql()[1]
+
+        domain = [("team_id", "=", self.team.id)]
+        active_where = where(Lead, domain)
+        self.assertNotIn("trash_date", active_where)
+        self.assertIn('"crm_lead"."user_id"', active_where, "the rep's own rule is kept")
+        for model, archived_domain in ((Lead.with_context(active_test=False), domain),
+                                       (Lead, domain + [("active", "in", [True, False])])):
+            self.assertIn('"crm_lead"."trash_date" IS NULL', where(model, archived_domain))
+        self.assertIn("trash_date", " ".join(self.env["ir.rule"].sudo(self.rep).domain_get(
+            "crm.lead", "read")[0]), "a record read by id keeps the rule")
+        # What the rep finds: their own, not another rep's, never the trash.
+        found = Lead.search(domain)
+        self.assertIn(self.kept, found)
+        self.assertFalse(found & (theirs | self.lead))
+        self.assertEqual(Lead.search_count(domain + [("id", "in", (theirs | self.lead).ids)]), 0)
+        groups = Lead.read_group(domain, ["team_id"], ["team_id"])
+        self.assertEqual(sum(group["team_id_count"] for group in groups), len(found))
+        with self.assertRaises(AccessError):
+            self.lead.sudo(self.rep).read(["name"])
+        # A manager's searches are not changed: no trash rule to leave out.
+        self.assertIn(theirs, self.Lead.sudo(self.manager).search(domain))
+
     def test_nothing_in_the_trash_is_active(self):
         """The searches rely on it: a check of the table refuses an active opportunity in
         the trash (unarchiving or winning it there); restoring it is the way back."""
