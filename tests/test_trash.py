@@ -162,6 +162,14 @@ class TestTrash(SuiteCase):
             self.lead.sudo(self.rep).read(["name"])
         # A manager's searches are not changed: no trash rule to leave out.
         self.assertIn(theirs, self.Lead.sudo(self.manager).search(domain))
+        # Only where the database enforces that nothing in the trash is active.
+        self.assertTrue(type(self.Lead)._trash_check_in_force)
+        type(self.Lead)._trash_check_in_force = False
+        try:
+            self.assertIn('"crm_lead"."trash_date" IS NULL', where(Lead, domain))
+            self.assertIn('"crm_lead"."trash_date" IS NULL', where(self.Lead, domain))
+        finally:
+            type(self.Lead)._trash_check_in_force = True
 
     def test_nothing_in_the_trash_is_active(self):
         """The searches rely on it: a check of the table refuses an active opportunity in
