@@ -51,6 +51,11 @@ class Cluster(object):
         self.drop(name)
         # Identifiers from this script only (the --db option and fixed suffixes).
         self.execute("postgres", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (name, template))
+        # A copy's sequences hand out their first values without writing them to the WAL
+        # (their pages come from the template, with the template's cached values): a crash
+        # before the next checkpoint would give them again (duplicate keys after
+        # pg-restart). A checkpoint makes the next value of each be logged.
+        self.execute("postgres", "CHECKPOINT")
 
     def drop(self, name):
         self.execute("postgres", 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
