@@ -84,7 +84,7 @@ class CrmLeadPipeline(models.Model):
         those of a model at once (as the ORM prefetches them). None when a value is missing
         (the ORM's read then gives False for it alone)."""
         result = super().read(fields, load=None)
-        many2ones = [(name, self._fields[name].comodel_name) for name in fields
+        many2ones = [(name, self._fields[name].comodel_name) for name in set(fields)
                      if name in self._fields and self._fields[name].type == "many2one"]
         ids = defaultdict(set)
         for row in result:
