@@ -89,3 +89,41 @@ class TestPipelineCards(RpcCase):
         raw = self.rpc(self.demo, "crm.lead", "read", self.monthly.ids, ["currency_id"],
                        load=None)
         self.assertEqual(raw, [{"id": self.monthly.id, "currency_id": self.eur.id}])
+
+    def test_columns_in_one_call(self):
+        """search_read_columns (the kanban's columns in one request): for each column what
+        /web/dataset/search_read answers (the cards, and the column's count when the page is
+        full), with the rep's rights whatever the domains, offsets and order sent."""
+        mine = [("type", "=", "opportunity"), ("user_id", "=", self.demo.id),
+                ("stage_id", "=", self.stage_new.id)]
+        fields = ["name", "user_id", "value_total"]
+        order = "name desc"
+        expected = self.rpc(self.demo, "crm.lead", "search_read", mine, fields, order=order)
+        self.assertEqual(len(expected), 2)
+        theirs = [("user_id", "=", self.other_rep.id), ("id", "=", self.theirs.id)]
+        answers = self.rpc(self.demo, "crm.lead", "search_read_columns", [
+            {"domain": mine, "offset": 0, "limit": 1},
+            {"domain": mine, "offset": 1, "limit": 1},
+            {"domain": mine, "offset": 0, "limit": 40},
+            {"domain": theirs, "offset": 0, "limit": 40},
+            {"domain": [("id", "in", self.mission_lead.ids)], "limit": False}],
+            fields, order=order)
+        self.assertEqual(answers, [
+            {"length": 2, "records": expected[:1]},
+            {"length": 2, "records": expected[1:]},
+            {"length": 2, "records": expected},
+            {"length": 0, "records": []},
+            {"length": 1, "records": self.rpc(self.demo, "crm.lead", "read",
+                                              self.mission_lead.ids, fields)}])
+        self.assertEqual([row["name"] for row in expected], ["With items", "Monthly"])
+        # What a hostile client sends is refused as search_read refuses it.
+        for columns, kwargs in (([{"domain": mine}], {"order": "name; DROP TABLE crm_lead"}),
+                                ("not a list", {}), ([["domain", mine]], {}),
+                                ([{"domain": [("no_such_field", "=", 1)]}], {})):
+            with self.assertRaises(Exception):
+                self.rpc(self.demo, "crm.lead", "search_read_columns", columns, fields,
+                         **kwargs)
+        # An employee without sales rights reads the opportunities of their missions only.
+        self.assertEqual(self.rpc(self.employee, "crm.lead", "search_read_columns",
+                                  [{"domain": mine, "limit": 40}], fields),
+                         [{"length": 0, "records": []}])

@@ -3,7 +3,8 @@
 As the demo rep, in English and in French: an opportunity of theirs with the probability tag
 Hot and an overdue task; the pipeline shows its card with the tag's badge and its amount, and
 the column's progress bar counts it as overdue and its activity button has the overdue
-colour (both counted in SQL, models/crm_lead/pipeline.py).
+colour (both counted in SQL, models/crm_lead/pipeline.py); the open columns' cards come in
+one request (static/src/js/kanban_columns.js).
 
 Run by `make test` against a running server:
     check_pipeline.py --url http://127.0.0.1:8169 --db DB --out docs/
@@ -29,6 +30,8 @@ def pipeline_journey(j):
         "res_id": lead_id, "activity_type_id": j.ref("mail.mail_activity_data_call"),
         "user_id": j.uid, "summary": "Late call",
         "date_deadline": str(datetime.date.today() - datetime.timedelta(days=3))}])
+    requests = []
+    j.page.on("request", lambda request: requests.append(request.url))
     try:
         j.page.goto("%s/web?_=%d#action=%d&view_type=kanban" % (
             j.options.url, time.time() * 1000, j.ref("crm.crm_lead_opportunities_tree_view")))
@@ -50,6 +53,13 @@ def pipeline_journey(j):
         j.check("o_bar_has_records" in (overdue.get_attribute("class") or "")
                 and int(title.split()[0] or 0) >= 1,
                 "the column's progress bar counts the overdue opportunity: %r" % title)
+        # The open columns' cards in one request (static/src/js/kanban_columns.js), not one
+        # /web/dataset/search_read per column.
+        columns = [url for url in requests if "search_read_columns" in url]
+        j.check(len(columns) == 1 and not any("/web/dataset/search_read" in url
+                                               for url in requests),
+                "the columns are read in one request: %r" % [
+                    url for url in requests if "search_read" in url])
         j.shot("pipeline")
     finally:
         j.rpc("crm.lead", "unlink", [[lead_id]])
