@@ -96,10 +96,12 @@ class Client:
         stage_ids = [g["stage_id"][0] for g in groups if g.get("stage_id")]
         if stage_ids:
             self.rpc.call("crm.stage", "read", stage_ids, ["requirements", "legend_priority"])
-        for group in groups:
-            if not group.get("__fold"):
-                self.rpc.search_read("crm.lead", group["__domain"], self.kanban_fields,
-                                     limit=KANBAN_LIMIT)
+        # The open columns' cards (and counts) in one request, as the addon's kanban asks for
+        # them (static/src/js/kanban_columns.js).
+        columns = [{"domain": group["__domain"], "offset": 0, "limit": KANBAN_LIMIT}
+                   for group in groups if not group.get("__fold")]
+        if columns:
+            self.rpc.call("crm.lead", "search_read_columns", columns, self.kanban_fields)
 
     def op_list(self):
         domain = [("type", "=", "opportunity"), ("user_id", "=", self.uid)]

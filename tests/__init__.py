@@ -22,6 +22,7 @@ from . import test_mail_new_opportunity
 from . import test_missions
 from . import test_parsing
 from . import test_pipeline
+from . import test_pipeline_cards
 from . import test_probability_tag
 from . import test_recurrence
 from . import test_reference

@@ -87,6 +87,28 @@ class TestPipelineProgressBar(RpcCase):
             # The trashed one is not counted.
             self.assertEqual(answer["S-New"]["overdue"], 2)
 
+    def test_joined_and_hostile_domains(self):
+        """A domain through the activities (an auto_join: one row per activity) counts each
+        opportunity once; a rep's domain naming another rep's opportunities counts none."""
+        demo, other = self.demo, self.other_rep
+        self.set_password(other, "cos-other-rep")
+        self.opportunity("Two calls", self.stage_new, [(-1, demo), (3, demo)])
+        self.opportunity("One call", self.stage_new, [(2, demo)])
+        self.opportunity("Oscar's", self.stage_new, [(-4, demo)], user=other)
+        for domain in (self.domain + [("activity_ids.user_id", "=", demo.id)],
+                       ["|", ("activity_ids.date_deadline", "!=", False),
+                        ("user_id", "=", other.id)]):
+            answer = self.rpc(demo, "crm.lead", "read_progress_bar", domain, "stage_id",
+                              PROGRESS_BAR)
+            self.assertEqual(answer, self.stock(demo, domain))
+            self.assertEqual(answer["S-New"], {"overdue": 1, "today": 0, "planned": 1})
+        hostile = [("user_id", "=", other.id), ("id", "!=", 0)]
+        self.assertEqual(self.rpc(demo, "crm.lead", "read_progress_bar", hostile, "stage_id",
+                                  PROGRESS_BAR), {})
+        self.assertEqual(self.rpc(other, "crm.lead", "read_progress_bar", hostile, "stage_id",
+                                  PROGRESS_BAR)["S-New"],
+                         {"overdue": 1, "today": 0, "planned": 0})
+
     def test_unknown_time_zone_elsewhere(self):
         """A time zone pytz does not know on another user (imported data) does not break the
         pipeline of those who are not assigned their activities."""

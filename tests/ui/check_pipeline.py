@@ -3,7 +3,9 @@
 As the demo rep, in English and in French: an opportunity of theirs with the probability tag
 Hot and an overdue task; the pipeline shows its card with the tag's badge and its amount, and
 the column's progress bar counts it as overdue and its activity button has the overdue
-colour (both counted in SQL, models/crm_lead/pipeline.py).
+colour (both counted in SQL, models/crm_lead/pipeline.py); the open columns' cards come in
+one request (static/src/js/kanban_columns.js), "Load more" of a column of more than 80 cards
+as well.
 
 Run by `make test` against a running server:
     check_pipeline.py --url http://127.0.0.1:8169 --db DB --out docs/
@@ -14,7 +16,8 @@ import time
 
 from journey import parse_options, run_journeys
 
-HOT = {"en_US": "Hot", "fr_FR": "Chaud"}   # the demo probability tag, as each language names it
+HOT = {"en_US": "Hot", "fr_FR": "Chaud"}
+LIMIT = 80   # the cards of a kanban column (the limit of crm's action, Odoo's default)   # the demo probability tag, as each language names it
 
 
 def pipeline_journey(j):
@@ -29,6 +32,8 @@ def pipeline_journey(j):
         "res_id": lead_id, "activity_type_id": j.ref("mail.mail_activity_data_call"),
         "user_id": j.uid, "summary": "Late call",
         "date_deadline": str(datetime.date.today() - datetime.timedelta(days=3))}])
+    requests, more_ids = [], []
+    j.page.on("request", lambda request: requests.append(request.url))
     try:
         j.page.goto("%s/web?_=%d#action=%d&view_type=kanban" % (
             j.options.url, time.time() * 1000, j.ref("crm.crm_lead_opportunities_tree_view")))
@@ -50,9 +55,49 @@ def pipeline_journey(j):
         j.check("o_bar_has_records" in (overdue.get_attribute("class") or "")
                 and int(title.split()[0] or 0) >= 1,
                 "the column's progress bar counts the overdue opportunity: %r" % title)
+        # The open columns' cards in one request (static/src/js/kanban_columns.js), not one
+        # /web/dataset/search_read per column.
+        columns = [url for url in requests if "search_read_columns" in url]
+        j.check(len(columns) == 1 and not any("/web/dataset/search_read" in url
+                                               for url in requests),
+                "the columns are read in one request: %r" % [
+                    url for url in requests if "search_read" in url])
         j.shot("pipeline")
+        load_more(j, name, requests, more_ids)
     finally:
-        j.rpc("crm.lead", "unlink", [[lead_id]])
+        for record_id in [lead_id] + more_ids:
+            j.rpc("crm.lead", "unlink", [[record_id]])   # a rep deletes one at a time
+
+
+def load_more(j, name, requests, more_ids):
+    """A column of more cards than a column shows (the action's 80): those and "Load more"
+    (the column's count from the batched request), which adds the rest through the same
+    batched request."""
+    stage = j.ref("crm.stage_lead1")
+    domain = [["type", "=", "opportunity"], ["user_id", "=", j.uid], ["stage_id", "=", stage]]
+    for index in range(max(0, LIMIT + 1 - j.rpc("crm.lead", "search_count", [domain]))):
+        more_ids.append(j.rpc("crm.lead", "create", [{
+            "name": "%s, more %02d" % (name, index), "type": "opportunity", "user_id": j.uid,
+            "team_id": j.ref("sales_team.team_sales_department"), "stage_id": stage}]))
+    total = j.rpc("crm.lead", "search_count", [domain])
+    del requests[:]
+    j.page.reload()
+    column = j.page.locator(".o_kanban_group:has(.o_kanban_record:has-text('%s'))" % name)
+    column.locator(".o_kanban_load_more").wait_for(timeout=60000)
+    j.settle()
+    shown = column.locator(".o_kanban_record").count()
+    j.check(shown == LIMIT, "a column shows its first %d cards: %d" % (LIMIT, shown))
+    column.locator(".o_kanban_load_more button, .o_kanban_load_more a").first.click()
+    j.page.wait_for_function(
+        "n => [...document.querySelectorAll('.o_kanban_group')].some("
+        "g => g.querySelectorAll('.o_kanban_record').length === n)", arg=total, timeout=60000)
+    j.settle()
+    j.check(column.locator(".o_kanban_load_more").count() == 0,
+            "the column's count: no more cards to load after %d" % total)
+    reads = [url for url in requests if "search_read" in url]
+    j.check(len([url for url in reads if "search_read_columns" in url]) == 2
+            and len(reads) == 2, "load and load more read the columns in one request "
+                                  "each: %r" % reads)
 
 
 def main():
