@@ -20,7 +20,10 @@ WEIGHTS = {"rep": {"pipeline": 20, "list": 10, "form": 30, "save": 20, "add_line
                        "activity_done": 5}}
 LATE = 300            # seconds after the end during which scheduled operations still start
 RETRIES = 5           # a concurrency conflict is retried, as a client would, this many times
-KANBAN_LIMIT = 40     # records per kanban column (Odoo 11's default)
+KANBAN_LIMIT = 40     # records of a form's one-to-many list (Odoo 11's default)
+# Cards per pipeline column: the web client takes the action's limit (80, crm's pipeline
+# action sets none), 40 only for a kanban without one (web's kanban_view.js).
+PIPELINE_LIMIT = 80
 LIST_LIMIT = 80       # rows of a list page
 MESSAGES = 30         # messages the chatter formats when a form opens
 PROGRESS_BAR = {"field": "activity_state", "sum_field": "planned_revenue",
@@ -98,7 +101,7 @@ class Client:
             self.rpc.call("crm.stage", "read", stage_ids, ["requirements", "legend_priority"])
         # The open columns' cards (and counts) in one request, as the addon's kanban asks for
         # them (static/src/js/kanban_columns.js).
-        columns = [{"domain": group["__domain"], "offset": 0, "limit": KANBAN_LIMIT}
+        columns = [{"domain": group["__domain"], "offset": 0, "limit": PIPELINE_LIMIT}
                    for group in groups if not group.get("__fold")]
         if columns:
             self.rpc.call("crm.lead", "search_read_columns", columns, self.kanban_fields)
