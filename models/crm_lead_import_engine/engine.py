@@ -166,11 +166,15 @@ class CrmLeadImportEngine(models.AbstractModel):
         """One note per opportunity saying what the import changed, inserted in bulk (posting
         them one by one, with notifications to nobody, took most of the import's time)."""
         Lead = self.env["crm.lead"]
-        # Per column: its label in the user's language (get_description() also built every
-        # other attribute of the field) and each value as shown, worked out once.
+        # Per column: "<li>label: " with its label in the user's language (get_description()
+        # also built every other attribute of the field), and each value as shown, worked out
+        # once.
         columns = {}
         header = _("<p>Updated by the import of %(file)s:</p><ul>%(changes)s</ul>")
         file_name = html_escape(file_name)
+        # The note around its changes, formatted once (unless the marker is in the texts).
+        marker = "\x00changes\x00"
+        around = (header % {"file": file_name, "changes": marker}).split(marker)
         notes = []
         lead_fields, display = Lead._fields, self._display
         for lead, _vals, changes in to_write:
@@ -179,16 +183,20 @@ class CrmLeadImportEngine(models.AbstractModel):
                 column = columns.get(name)
                 if column is None:
                     column = columns[name] = (
-                        html_escape(lead_fields[name]._description_string(self.env)), {})
-                label, shown = column
+                        "<li>%s: " % html_escape(lead_fields[name]._description_string(
+                            self.env)), {}, lead_fields[name])
+                start, shown, field = column
                 old_text = shown.get(old)
                 if old_text is None:
-                    old_text = shown[old] = html_escape(str(display(lead_fields[name], old)))
+                    old_text = shown[old] = html_escape(str(display(field, old)))
                 new_text = shown.get(new)
                 if new_text is None:
-                    new_text = shown[new] = html_escape(str(display(lead_fields[name], new)))
-                items.append("<li>%s: %s &#8594; %s</li>" % (label, old_text, new_text))
-            notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
+                    new_text = shown[new] = html_escape(str(display(field, new)))
+                items.append(start + old_text + " &#8594; " + new_text + "</li>")
+            if len(around) == 2:
+                notes.append((lead, around[0] + "".join(items) + around[1]))
+            else:
+                notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
         created_body = _("<p>Created by the import of %s.</p>") % file_name
         notes += [(lead, created_body) for lead in created]
         self._insert_notes(notes)

@@ -4,11 +4,14 @@ from odoo import _, models
 from odoo.exceptions import UserError
 
 from ...lib import bulk
+from ..crm_lead.value import VALUE_FIELDS
 
 # Written through the ORM (business logic attached), in this order; the other fields the
 # import writes are plain columns, updated in SQL.
 ORM_FIELDS_ORDER = ("team_id", "stage_id", "probability_tag_id", "probability", "user_id",
                     "lost_reason", "contact_id", "on_hold")
+# What the expected revenue of a row is computed from (crm.lead._revenue_of_rows()).
+REVENUE_FIELDS = VALUE_FIELDS + ("currency_id",)
 # Opportunities per UPDATE.
 SQL_BATCH = 20000
 # What crm.lead.write() does besides writing these columns, in SQL (leads of the import only):
@@ -112,22 +115,24 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         Each column's SQL_EXTRAS (what crm.lead.write() does when it changes) are set in the
         same statement for the leads given that column; the stored fields depending on the
         other (plain) columns are recomputed."""
-        rows = defaultdict(dict)
-        for name, pairs in columns.items():
-            for lead_id, value in pairs:
-                rows[lead_id][name] = value
-        if not rows:
+        # {column: {lead id: value}}.
+        given = OrderedDict((name, dict(pairs)) for name, pairs in columns.items())
+        ids = sorted(set().union(*given.values()))
+        if not ids:
             return
-        ids = sorted(rows)
         records = Lead.browse(ids)
         records.check_access_rights("write")
         records.check_access_rule("write")
         names = list(columns)
         # A new value (basis, duration, currency) gives a new expected revenue: computed here
-        # and written in the same UPDATE (value.py).
+        # and written in the same UPDATE (value.py; it reads the value's columns of the rows).
+        rows = defaultdict(dict)
+        for name in REVENUE_FIELDS:
+            for lead_id, value in given.get(name, {}).items():
+                rows[lead_id][name] = value
         revenues = Lead._revenue_of_rows(rows)
-        for lead_id, revenue in revenues.items():
-            rows[lead_id]["planned_revenue"] = revenue
+        if revenues:
+            given.setdefault("planned_revenue", {}).update(revenues)
         if revenues and "planned_revenue" not in names:
             names.append("planned_revenue")
         # Identifiers below come from this whitelist only (and SQL_EXTRAS, fixed).
@@ -136,10 +141,7 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
             raise UserError(_("These columns cannot be imported: %(columns)s.")
                             % {"columns": ", ".join(sorted(map(str, unknown)))})
         # A column given on every row is set as it is; the others where the row gives them.
-        given_ids = {name: {lead_id for lead_id, _value in pairs}
-                     for name, pairs in columns.items()}
-        given_ids.setdefault("planned_revenue", set()).update(revenues)
-        partial = [len(given_ids.get(name, ())) != len(ids) for name in names]
+        partial = [len(given[name]) != len(ids) for name in names]
         sets, touched = [], []
         for index, name in enumerate(names):
             assignments = [(name, "v.v%d" % index)] + SQL_EXTRAS.get(name, [])
@@ -158,11 +160,11 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
             part = ids[chunk:chunk + SQL_BATCH]
             params = [self.env.uid, bulk.pg_array(part)]
             for index, name in enumerate(names):
+                values = given[name]
                 if partial[index]:
-                    params.append(bulk.pg_array([name in rows[lead_id] for lead_id in part]))
-                values = [rows[lead_id].get(name) for lead_id in part]
+                    params.append(bulk.pg_array(list(map(values.__contains__, part))))
                 params.append(bulk.pg_array([None if value is False else value
-                                             for value in values]))
+                                             for value in map(values.get, part)]))
             # Identifiers are whitelisted (above) or fixed; every value is a parameter.
             self.env.cr.execute(
                 "UPDATE crm_lead SET %s, write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "
