@@ -53,7 +53,7 @@ class CrmLeadImportEngineLookups(models.AbstractModel):
             "stage_by_id": self._lookup_stages, "reason": self._lookup_reasons,
             "user": self._lookup_users, "tag": self._lookup_tags,
             "milestone": self._lookup_milestones, "basis": self._lookup_bases,
-            "currency": self._lookup_currencies, "currency_by_id": self._lookup_currencies,
+            "currency": self._lookup_currencies, "currency_by_id": self._lookup_currency_ids,
             "custom": self._lookup_custom,
             "partner": lambda: {"partner": {p.id: p for p in self.env["res.partner"].browse(
                 sorted(ints(contact_columns))).exists()}},
@@ -134,6 +134,12 @@ class CrmLeadImportEngineLookups(models.AbstractModel):
             by_code[currency.name.upper()] = currency
             by_id[currency.id] = currency
         return {"currency": by_code, "currency_by_id": by_id}
+
+    def _lookup_currency_ids(self):
+        # Each currency on its own (only the file's are read: their rounding).
+        Currency = self.env["res.currency"]
+        return {"currency_by_id": {currency_id: Currency.browse(currency_id) for currency_id in
+                                   Currency.with_context(active_test=False).search([]).ids}}
 
     def _lookup_custom(self):
         # As superuser: definitions (types, options) only; the values are written with the

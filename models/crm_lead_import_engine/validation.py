@@ -234,7 +234,10 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     "x_")) and not self._is_empty(old):
                 continue
             if field_type in ("float", "monetary"):
-                if same_float(old, new):
+                # same_float(), inline (per number of every row).
+                old_number, new_number = old or 0.0, new or 0.0
+                if abs(old_number - new_number) <= max(
+                        1e-6, 1e-14 * max(abs(old_number), abs(new_number))):
                     continue
             elif field_type in ("char", "text") and isinstance(new, str):
                 # Cells are read stripped: the spaces around a text are no change.
@@ -243,7 +246,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             elif (old or False) == (new or False):
                 continue
             changes.append((field_name, old, new))
-        if lead and any(name == "lost_reason" for name, _o, _n in changes):
+        if lead and "lost_reason" in vals and any(name == "lost_reason"
+                                                  for name, _o, _n in changes):
             status = next((new for name, _o, new in changes if name == "status"), lead.status)
             if status != "lost":  # the milestone was kept (overwrite off): so is the reason
                 changes = [change for change in changes if change[0] != "lost_reason"]
