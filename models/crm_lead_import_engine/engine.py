@@ -168,8 +168,8 @@ class CrmLeadImportEngine(models.AbstractModel):
         them one by one, with notifications to nobody, took most of the import's time)."""
         Lead = self.env["crm.lead"]
         # Per column: "<li>label: " with its label in the user's language (get_description()
-        # also built every other attribute of the field), and each value as shown, worked out
-        # once.
+        # also built every other attribute of the field), each value as shown, worked out
+        # once, its field and whether it is a number.
         columns = {}
         header = _("<p>Updated by the import of %(file)s:</p><ul>%(changes)s</ul>")
         file_name = html_escape(file_name)
@@ -178,24 +178,35 @@ class CrmLeadImportEngine(models.AbstractModel):
         around = (header % {"file": file_name, "changes": marker}).split(marker)
         notes = []
         lead_fields, display = Lead._fields, self._display
+
+        def column_of(name, shown):
+            field = lead_fields[name]
+            return ("<li>%s: " % html_escape(field._description_string(self.env)), shown, field,
+                    field.type in ("float", "monetary", "integer"))
+
         for name, shown in self._linked_names(to_write).items():
-            columns[name] = ("<li>%s: " % html_escape(lead_fields[name]._description_string(
-                self.env)), shown, lead_fields[name])
+            columns[name] = column_of(name, shown)
         for lead, _vals, changes in to_write:
             items = []
             for name, old, new in changes:
                 column = columns.get(name)
                 if column is None:
-                    column = columns[name] = (
-                        "<li>%s: " % html_escape(lead_fields[name]._description_string(
-                            self.env)), {}, lead_fields[name])
-                start, shown, field = column
-                old_text = shown.get(old)
-                if old_text is None:
-                    old_text = shown[old] = html_escape(str(display(field, old)))
-                new_text = shown.get(new)
-                if new_text is None:
-                    new_text = shown[new] = html_escape(str(display(field, new)))
+                    column = columns[name] = column_of(name, {})
+                start, shown, field, number = column
+                # A number (not zero: shown as empty) is shown as str() writes it, which
+                # html_escape() leaves as it is: not kept (most amounts differ).
+                if number and old.__class__ in (int, float) and old:
+                    old_text = str(old)
+                else:
+                    old_text = shown.get(old)
+                    if old_text is None:
+                        old_text = shown[old] = html_escape(str(display(field, old)))
+                if number and new.__class__ in (int, float) and new:
+                    new_text = str(new)
+                else:
+                    new_text = shown.get(new)
+                    if new_text is None:
+                        new_text = shown[new] = html_escape(str(display(field, new)))
                 items.append(start + old_text + " &#8594; " + new_text + "</li>")
             if len(around) == 2:
                 notes.append((lead, around[0] + "".join(items) + around[1]))

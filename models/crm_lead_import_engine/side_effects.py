@@ -32,9 +32,10 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
         # The states _prepare() read (the same transaction: nothing changed since) when they
         # hold every watched column; the others read again.
         before, missing = {}, []
+        watched_names = set(watched)
         for _line, lead, _vals, changes in plan:
             if lead and changes:
-                if isinstance(lead, LeadState) and all(name in lead for name in watched):
+                if isinstance(lead, LeadState) and watched_names <= lead.keys():
                     before[lead.id] = lead
                 else:
                     missing.append(lead.id)

@@ -116,6 +116,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))]
         lead_fields = self.env["crm.lead"]._fields
         plan, errors, seen, converted = [], [], {}, {}
+        # Looked up once (per cell below).
+        formula, parse_int, leads = spreadsheet.Formula, parsing.parse_int, lookups["lead"]
         for line, values in rows:
             progress.advance()
             row_errors = []
@@ -129,7 +131,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                 raw = values[col] if col < len(values) else ""
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     continue
-                if isinstance(raw, spreadsheet.Formula) and not formulas_as_text:
+                if isinstance(raw, formula) and not formulas_as_text:
                     fail(col, raw, _("This cell holds a formula (%(formula)s), not a value: "
                                      "type the value, or tick \"Import formulas as text\".")
                          % {"formula": raw})
@@ -138,7 +140,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     continue
                 if key == "id":
                     try:
-                        lead_id = parsing.parse_int(raw)
+                        lead_id = raw if raw.__class__ is int else parse_int(raw)
                     except parsing.CellError:
                         lead_id = lookups["reference"].get(clean_reference(raw).lower())
                     if lead_id == AMBIGUOUS:
@@ -149,7 +151,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         fail(col, raw, _("\"%(value)s\" is neither an opportunity ID nor the "
                                          "reference of an opportunity.") % {"value": raw})
                         break
-                    lead = lookups["lead"].get(lead_id)
+                    lead = leads.get(lead_id)
                     if not lead or lead.type != "opportunity":
                         fail(col, raw, _("No opportunity has the ID %s.") % lead_id)
                         break
@@ -202,7 +204,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                 errors.extend(row_errors)
                 continue
             changes = self._changes(lead, vals, overwrite, lead_fields)
-            plan.append((line, lead, OrderedDict((f, new) for f, _old, new in changes)
+            plan.append((line, lead, OrderedDict([(f, new) for f, _old, new in changes])
                          if lead else vals, changes))
         return plan, errors
 

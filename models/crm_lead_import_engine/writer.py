@@ -45,8 +45,9 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         written back)."""
         by_field = defaultdict(lambda: defaultdict(list))
         for lead, vals, _changes in to_write:
+            lead_id = lead.id
             for name, value in vals.items():
-                by_field[name][value].append(lead.id)
+                by_field[name][value].append(lead_id)
 
         def write_status():
             for status, ids in by_field.get("status", {}).items():
