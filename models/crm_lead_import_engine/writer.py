@@ -157,6 +157,16 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
             .column_type[1] for index, name in enumerate(names))
         aliases = ", ".join("s%d, v%d" % (index, index) if partial[index] else "v%d" % index
                             for index in range(len(names)))
+        # Each batch's rows found through the primary key (a nested loop): the planner joined
+        # thousands of ids by hash, reading the whole table once per batch (0.3 s a batch on a
+        # million opportunities). For these statements only (set back below; a failure rolls
+        # the transaction or savepoint back, and the setting with it).
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('enable_hashjoin'), "
+                   "current_setting('enable_mergejoin')")
+        planner = cr.fetchone()
+        cr.execute("SELECT set_config('enable_hashjoin', 'off', true), "
+                   "set_config('enable_mergejoin', 'off', true)")
         for chunk in range(0, len(ids), SQL_BATCH):
             part = ids[chunk:chunk + SQL_BATCH]
             params = [self.env.uid, bulk.pg_array(part)]
@@ -167,10 +177,12 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
                 params.append(bulk.pg_array([None if value is False else value
                                              for value in map(values.get, part)]))
             # Identifiers are whitelisted (above) or fixed; every value is a parameter.
-            self.env.cr.execute(
+            cr.execute(
                 "UPDATE crm_lead SET %s, write_uid = %%s, write_date = now() AT TIME ZONE 'UTC' "
                 "FROM unnest(%s) AS v(id, %s) WHERE crm_lead.id = v.id"
                 % (", ".join(sets), arrays, aliases), params)
+        cr.execute("SELECT set_config('enable_hashjoin', %s, true), "
+                   "set_config('enable_mergejoin', %s, true)", planner)
         records.invalidate_cache(touched + ["write_date", "write_uid"])
         plain = [name for name in names if name not in SQL_EXTRAS]
         if plain:
