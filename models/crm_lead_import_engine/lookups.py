@@ -58,7 +58,7 @@ class CrmLeadImportEngineLookups(models.AbstractModel):
             "partner": lambda: {"partner": {p.id: p for p in self.env["res.partner"].browse(
                 sorted(ints(contact_columns))).exists()}},
         })
-        lookups.update({"options": {}, "rounding": {}})
+        lookups.update({"options": {}, "rounding": {}, "stage_of": {}})
         # Every column the import may change too (side_effects.py compares them after the
         # write: read once here).
         columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
