@@ -222,14 +222,14 @@ def _read_xlsx_pass(content, data_only, limits):
                 raise too_many_rows(limits.rows)
             if count > limits.cells:
                 raise too_many_cells(limits.cells)
-            values = [value for value, _data_type in cells]
+            values, types = zip(*cells) if cells else ((), ())
+            values = list(values)
             if all(value is None or not str(value).strip() for value in values):
                 continue
-            if not data_only:
+            if not data_only and None in values:
                 values = ["" if value is None else value for value in values]
-            columns = [col for col, (_value, data_type) in enumerate(cells) if data_type == "f"]
-            if columns:
-                formulas[line] = columns
+            if "f" in types:
+                formulas[line] = [col for col, data_type in enumerate(types) if data_type == "f"]
             rows.append((line, values))
     finally:
         workbook.close()

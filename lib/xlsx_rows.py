@@ -118,7 +118,8 @@ def iter_rows(sheet):
     try:
         parsed = _usual_rows(data, new_parser())
     except _Unusual:
-        parsed = new_parser().parse()
+        parsed = ((index, [(cell["column"], cell["value"], cell["data_type"])
+                           for cell in cells]) for index, cells in new_parser().parse())
     counter = 1
     for index, cells in parsed:
         for _missing in range(counter, index):
@@ -129,11 +130,11 @@ def iter_rows(sheet):
             if not cells:
                 yield []
                 continue
-            width = cells[-1]["column"]
+            width = cells[-1][0]
             row = [EMPTY] * width
-            for cell in cells:
-                if 1 <= cell["column"] <= width:
-                    row[cell["column"] - 1] = (cell["value"], cell["data_type"])
+            for column, value, data_type in cells:
+                if 1 <= column <= width:
+                    row[column - 1] = (value, data_type)
             yield row
 
 
@@ -162,6 +163,11 @@ _QUICK = (r'<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="(n|s|str|b|inlineS
           r'</c>)')
 _QUICK_CELL = re.compile(_QUICK)
 _QUICK_CELLS = re.compile("(?:%s)*" % _QUICK)
+# A row of such cells as they write it: its number first, other attributes plain (no
+# entity, no white space to normalise), matched with its cells in one pass; any other row by
+# _ROW.
+_QUICK_ROW = re.compile(r'\s*<row r="([0-9]+)"(?: (?!r=)[A-Za-z:]+="[^"<&\t\n\r]*")*>'
+                        r"((?:%s)*)</row>" % _QUICK)
 _ENCODING = re.compile(r"""encoding\s*=\s*["']([^"']*)["']""")
 _ROW_START = re.compile(r"<row[\s/>]")
 _COORDINATE = re.compile(r"([A-Z]{1,3})([0-9]+)\Z")
@@ -196,7 +202,8 @@ def _attributes(raw):
 
 
 def _usual_rows(data, parser):
-    """[(row index, [cell dict])] as WorkSheetParser.parse() gives them, or _Unusual."""
+    """[(row index, [(column, value, data type)])] of the cells WorkSheetParser.parse() gives,
+    or _Unusual."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -222,15 +229,21 @@ def _usual_rows(data, parser):
     # from every later "<row" when one does not match: quadratic on a malformed sheet).
     result, position = [], 0
     while True:
-        row = _ROW.match(rows_text, position)
-        if not row or row.end() == position:
-            break
-        position = row.end()
-        attributes = _attributes(row.group("attrs")) if row.group("attrs") else {}
-        parser.row_counter = _row_index(attributes.get("r"), parser.row_counter)
+        quick = _QUICK_ROW.match(rows_text, position)
+        if quick:
+            position = quick.end()
+            parser.row_counter = int(quick.group(1))
+            cells_text = quick.group(2)
+        else:
+            row = _ROW.match(rows_text, position)
+            if not row or row.end() == position:
+                break
+            position = row.end()
+            attributes = _attributes(row.group("attrs")) if row.group("attrs") else {}
+            parser.row_counter = _row_index(attributes.get("r"), parser.row_counter)
+            cells_text = row.group("cells") or ""
         parser.col_counter = 0
-        cells_text = row.group("cells") or ""
-        cells = _quick_cells(parser, cells_text)
+        cells = _quick_cells(parser, cells_text, checked=bool(quick))
         if cells is not None:
             result.append((parser.row_counter, cells))
             continue
@@ -240,7 +253,8 @@ def _usual_rows(data, parser):
             if not cell or cell.end() == cell_position:
                 break
             cell_position = cell.end()
-            cells.append(_cell(parser, cell.group("attrs"), cell.group("body") or ""))
+            cell = _cell(parser, cell.group("attrs"), cell.group("body") or "")
+            cells.append((cell["column"], cell["value"], cell["data_type"]))
         if cells_text[cell_position:].strip():
             raise _Unusual()
         result.append((parser.row_counter, cells))
@@ -249,11 +263,12 @@ def _usual_rows(data, parser):
     return result
 
 
-def _quick_cells(parser, text):
-    """The cells of a row written as most files write them (each with its coordinate; a
-    number, shared string, boolean or inline string without entity or carriage return; no
-    date style), or None. The types as _typed() gives them, written inline (per cell)."""
-    if not _QUICK_CELLS.fullmatch(text):
+def _quick_cells(parser, text, checked=False):
+    """The (column, value, data type) of the cells of a row written as most files write them
+    (each with its coordinate; a number, shared string, boolean or inline string without
+    entity or carriage return; no date style), or None. The types as _typed() gives them,
+    written inline (per cell). ``checked``: the text is known to hold such cells only."""
+    if not checked and not _QUICK_CELLS.fullmatch(text):
         return None
     cells, columns, shared = [], parser._columns, parser.shared_strings
     column = 0
@@ -278,8 +293,7 @@ def _quick_cells(parser, text):
             value = bool(int(value))
         else:
             data_type = "s"
-        cells.append({"row": parser.row_counter, "column": column, "value": value,
-                      "data_type": data_type, "style_id": style_id})
+        cells.append((column, value, data_type))
     parser.col_counter = column
     return cells
 

@@ -89,9 +89,11 @@ class CrmLeadImportLog(models.Model):
                             key=lambda error: error[0])
         if to_write is None:
             return log._record_failure(errors)
+        # The name read before the undo data is written (read after, it came back with them).
+        log_name = log.name
         log._log_undo(to_write, created)
         progress.phase("notes", len(to_write) + len(created))
-        Engine._post_summaries(log.name, [entry[1:] for entry in to_write], created)
+        Engine._post_summaries(log_name, [entry[1:] for entry in to_write], created)
         progress.advance(len(to_write) + len(created))
         log.write({
             "updated_count": len(to_write),
@@ -127,7 +129,7 @@ class CrmLeadImportLog(models.Model):
                                for lead_id, write_date in self.env.cr.fetchall()}
         undo["after"] = {str(lead.id): {name: new for name, _old, new in changes}
                          for _line, lead, _vals, changes in to_write}
-        self.undo_data = json.dumps(undo)
+        self.undo_data = json.dumps(undo, separators=(",", ":"))
 
     @staticmethod
     def _raw(lead, name):

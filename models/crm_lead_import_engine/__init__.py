@@ -3,6 +3,7 @@
 from . import engine
 from . import cells
 from . import validation
+from . import lookups
 from . import references
 from . import writer
 from . import side_effects

@@ -117,7 +117,12 @@ class CrmLeadImportEngineCells(models.AbstractModel):
                                      _("Several pipelines are named \"%s\".") % text)
             return teams[0].id
         if key == "stage":
-            stage_id, reason = self._stage_in_pipeline(text, lead, lookups, row_vals)
+            # Kept per name and pipeline (per row otherwise).
+            known = lookups["stage_of"]
+            memo_key = (str(text), row_vals.get("team_id", lead.team_id if lead else False))
+            if memo_key not in known:
+                known[memo_key] = self._stage_in_pipeline(text, lead, lookups, row_vals)
+            stage_id, reason = known[memo_key]
             return stage_id or self._reject(reason)
         if key == "milestone":
             status = lookups["milestone"].get(spreadsheet.normalise_header(text)) \

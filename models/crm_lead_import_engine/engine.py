@@ -1,3 +1,4 @@
+from collections import defaultdict
 from html import escape as html_escape
 
 import psycopg2
@@ -166,32 +167,73 @@ class CrmLeadImportEngine(models.AbstractModel):
         """One note per opportunity saying what the import changed, inserted in bulk (posting
         them one by one, with notifications to nobody, took most of the import's time)."""
         Lead = self.env["crm.lead"]
-        # Per column: its label in the user's language (get_description() also built every
-        # other attribute of the field) and each value as shown, worked out once.
+        # Per column: "<li>label: " with its label in the user's language (get_description()
+        # also built every other attribute of the field), each value as shown, worked out
+        # once, its field and whether it is a number.
         columns = {}
         header = _("<p>Updated by the import of %(file)s:</p><ul>%(changes)s</ul>")
         file_name = html_escape(file_name)
+        # The note around its changes, formatted once (unless the marker is in the texts).
+        marker = "\x00changes\x00"
+        around = (header % {"file": file_name, "changes": marker}).split(marker)
         notes = []
         lead_fields, display = Lead._fields, self._display
+
+        def column_of(name, shown):
+            field = lead_fields[name]
+            return ("<li>%s: " % html_escape(field._description_string(self.env)), shown, field,
+                    field.type in ("float", "monetary", "integer"))
+
+        for name, shown in self._linked_names(to_write).items():
+            columns[name] = column_of(name, shown)
         for lead, _vals, changes in to_write:
             items = []
             for name, old, new in changes:
                 column = columns.get(name)
                 if column is None:
-                    column = columns[name] = (
-                        html_escape(lead_fields[name]._description_string(self.env)), {})
-                label, shown = column
-                old_text = shown.get(old)
-                if old_text is None:
-                    old_text = shown[old] = html_escape(str(display(lead_fields[name], old)))
-                new_text = shown.get(new)
-                if new_text is None:
-                    new_text = shown[new] = html_escape(str(display(lead_fields[name], new)))
-                items.append("<li>%s: %s &#8594; %s</li>" % (label, old_text, new_text))
-            notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
+                    column = columns[name] = column_of(name, {})
+                start, shown, field, number = column
+                # A number (not zero: shown as empty) is shown as str() writes it, which
+                # html_escape() leaves as it is: not kept (most amounts differ).
+                if number and old.__class__ in (int, float) and old:
+                    old_text = str(old)
+                else:
+                    old_text = shown.get(old)
+                    if old_text is None:
+                        old_text = shown[old] = html_escape(str(display(field, old)))
+                if number and new.__class__ in (int, float) and new:
+                    new_text = str(new)
+                else:
+                    new_text = shown.get(new)
+                    if new_text is None:
+                        new_text = shown[new] = html_escape(str(display(field, new)))
+                items.append(start + old_text + " &#8594; " + new_text + "</li>")
+            if len(around) == 2:
+                notes.append((lead, around[0] + "".join(items) + around[1]))
+            else:
+                notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
         created_body = _("<p>Created by the import of %s.</p>") % file_name
         notes += [(lead, created_body) for lead in created]
         self._insert_notes(notes)
+
+    def _linked_names(self, to_write):
+        """{many2one column: {id: its display name, escaped}} of the records the changes
+        name, each column's read at once (a stage or user at a time was most of the notes'
+        time on a small file)."""
+        lead_fields = self.env["crm.lead"]._fields
+        linked = {name for name, field in lead_fields.items() if field.type == "many2one"}
+        ids = defaultdict(set)
+        for _lead, _vals, changes in to_write:
+            for name, old, new in changes:
+                if name in linked:
+                    ids[name].update((old, new))
+        names = {}
+        for name, values in ids.items():
+            records = self.env[lead_fields[name].comodel_name].browse(
+                sorted(value for value in values if value not in (None, False, "")))
+            names[name] = {record.id: html_escape(str(record.display_name))
+                           for record in records}
+        return names
 
     def _insert_notes(self, notes):
         self.env["crm.lead"]._post_bulk_notes({lead.id: body for lead, body in notes})

@@ -5,7 +5,7 @@ from odoo import models
 from ...lib import guard
 from ...lib.columns import FIELD_OF_KEY
 from .engine import SIDE_EFFECT_FIELDS, _RollBack
-from .validation import LeadState, same_float
+from .validation import LeadState
 
 
 class CrmLeadImportEngineSideEffects(models.AbstractModel):
@@ -32,9 +32,10 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
         # The states _prepare() read (the same transaction: nothing changed since) when they
         # hold every watched column; the others read again.
         before, missing = {}, []
+        watched_names = set(watched)
         for _line, lead, _vals, changes in plan:
             if lead and changes:
-                if isinstance(lead, LeadState) and all(name in lead for name in watched):
+                if isinstance(lead, LeadState) and watched_names <= lead.keys():
                     before[lead.id] = lead
                 else:
                     missing.append(lead.id)
@@ -62,15 +63,21 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
             return entry
         # The columns that differ at all (most do not), then compared as the import does.
         values_of = values_of or itemgetter(*watched)
-        differ = {name for name, old, new in zip(watched, values_of(before), values_of(after))
-                  if old != new}
-        order = [name for name, _old, _new in planned if name in differ]
-        order += [name for name in watched if name in differ and name not in order]
+        differ = {name: (old, new) for name, old, new in zip(
+            watched, values_of(before), values_of(after)) if old != new}
         changes = []
+        if not differ:
+            return line, lead, vals, changes
+        order = [name for name, _old, _new in planned if name in differ]
+        if len(order) < len(differ):
+            order += [name for name in watched if name in differ and name not in order]
         for name in order:
-            old, new = before[name], after[name]
+            old, new = differ[name]
             if name in floats:
-                if same_float(old, new):
+                # same_float(), inline (per changed number of every row).
+                old_number, new_number = old or 0.0, new or 0.0
+                if abs(old_number - new_number) <= max(
+                        1e-6, 1e-14 * max(abs(old_number), abs(new_number))):
                     continue
             elif (old or False) == (new or False):
                 continue

@@ -1,4 +1,4 @@
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 
 from psycopg2 import sql
 
@@ -6,10 +6,9 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from ...lib import bulk, parsing, progress, spreadsheet
-from ...lib.columns import CUSTOM_PREFIX, FIELD_OF_KEY, IMPORTABLE_KEYS, field_of
+from ...lib.columns import CUSTOM_PREFIX, IMPORTABLE_KEYS, field_of
 from ..crm_lead.core import clean_reference
-from .cells import BASIS_WORDS, ImportRowError, StageMove
-from .engine import SIDE_EFFECT_FIELDS
+from .cells import ImportRowError, StageMove
 from .references import AMBIGUOUS
 
 # Filled only when empty unless the "overwrite" option is on (and the custom fields, x_*).
@@ -54,73 +53,6 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
     """Every row checked, and what it would change, before anything is written."""
 
     _inherit = "crm.lead.import.engine"
-
-    def _lookups(self, rows, mapping):
-        Lead = self.env["crm.lead"].with_context(active_test=False)
-        lookups = {"lead": {}, "team": defaultdict(list), "stage": defaultdict(list),
-                   "reason": {}, "user": {}, "tag": {}, "partner": {}, "milestone": {},
-                   "custom": {}, "options": {}, "stage_by_id": {}, "basis": {},
-                   "currency": {}, "currency_by_id": {}, "rounding": {}}
-        id_columns = [col for col, key in mapping.items() if key == "id"]
-        contact_columns = [col for col, key in mapping.items() if key == "contact_id"]
-
-        def ints(columns):
-            found = set()
-            for _line, values in rows:
-                for col in columns:
-                    try:
-                        number = parsing.parse_int(values[col] if col < len(values) else "")
-                    except parsing.CellError:
-                        continue
-                    if number:
-                        found.add(number)
-            return found
-
-        # Every column the import may change too (side_effects.py compares them after the
-        # write: read once here).
-        columns = ["type", "status", "team_id", "stage_id", "lost_reason", "active", "on_hold",
-                   "probability", "partner_id", "reference", "company_id", "currency_id",
-                   "value_basis", "value_duration"] + sorted(FIELD_OF_KEY.values()) + list(
-                       SIDE_EFFECT_FIELDS) + [
-            field_of(key) for key in mapping.values() if key != "id"]
-        lookups["reference"] = self._references(rows, id_columns)
-        lookups["taken"] = self._taken_references(rows, [
-            col for col, key in mapping.items() if key == "reference"])
-        lookups["lead"] = self._lead_states(
-            sorted(ints(id_columns) | set(lookups["reference"].values())), columns)
-        lookups["partner"] = {p.id: p for p in self.env["res.partner"].browse(
-            sorted(ints(contact_columns))).exists()}
-        for team in self.env["crm.team"].search([]):
-            lookups["team"][team.name].append(team)
-        for stage in self.env["crm.stage"].search([]):
-            lookups["stage"][stage.name].append((stage.id, stage.team_id.id))
-            lookups["stage_by_id"][stage.id] = stage
-        lookups["reason"] = {r.name: r for r in self.env["crm.lost.reason"].search([])}
-        for user in self.env["res.users"].search([("share", "=", False)]):
-            lookups["user"].setdefault(user.name, user)
-            lookups["user"].setdefault(user.login, user)
-        lookups["tag"] = {t.name: t for t in self.env["crm.probability.tag"].search([])}
-        for lang in ("en_US", "fr_FR"):
-            labels = Lead._fields["status"]._description_selection(self.env(context=dict(
-                self.env.context, lang=lang)))
-            for key, label in labels:
-                lookups["milestone"][spreadsheet.normalise_header(label)] = key
-                lookups["milestone"][key] = key
-            bases = Lead._fields["value_basis"]._description_selection(self.env(context=dict(
-                self.env.context, lang=lang)))
-            for key, label in bases:
-                lookups["basis"][spreadsheet.normalise_header(label)] = key
-                lookups["basis"][key] = key
-        lookups["basis"].update(BASIS_WORDS)
-        for currency in self.env["res.currency"].with_context(active_test=False).search([]):
-            lookups["currency"][currency.name.upper()] = currency
-            lookups["currency_by_id"][currency.id] = currency
-        # As superuser: definitions (types, options) only; the values are written with the
-        # user's rights.
-        for definition in self.env["crm.lead.custom.field"].sudo().search(
-                [("field_name", "!=", False)]):
-            lookups["custom"][definition.field_name] = definition
-        return lookups
 
     def _lead_states(self, ids, columns):
         """{id: LeadState} of the opportunities the file names that the user may read, read in
@@ -184,6 +116,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         if item[1] in IMPORTABLE_KEYS else len(IMPORTABLE_KEYS))]
         lead_fields = self.env["crm.lead"]._fields
         plan, errors, seen, converted = [], [], {}, {}
+        # Looked up once (per cell below).
+        formula, parse_int, leads = spreadsheet.Formula, parsing.parse_int, lookups["lead"]
         for line, values in rows:
             progress.advance()
             row_errors = []
@@ -197,7 +131,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                 raw = values[col] if col < len(values) else ""
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     continue
-                if isinstance(raw, spreadsheet.Formula) and not formulas_as_text:
+                if isinstance(raw, formula) and not formulas_as_text:
                     fail(col, raw, _("This cell holds a formula (%(formula)s), not a value: "
                                      "type the value, or tick \"Import formulas as text\".")
                          % {"formula": raw})
@@ -206,7 +140,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     continue
                 if key == "id":
                     try:
-                        lead_id = parsing.parse_int(raw)
+                        lead_id = raw if raw.__class__ is int else parse_int(raw)
                     except parsing.CellError:
                         lead_id = lookups["reference"].get(clean_reference(raw).lower())
                     if lead_id == AMBIGUOUS:
@@ -217,7 +151,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         fail(col, raw, _("\"%(value)s\" is neither an opportunity ID nor the "
                                          "reference of an opportunity.") % {"value": raw})
                         break
-                    lead = lookups["lead"].get(lead_id)
+                    lead = leads.get(lead_id)
                     if not lead or lead.type != "opportunity":
                         fail(col, raw, _("No opportunity has the ID %s.") % lead_id)
                         break
@@ -232,7 +166,12 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     continue
                 try:
                     if context_free:
-                        value = self._convert_once(converted, key, raw, lookups, formats)
+                        # _convert_once(), its common case inline (per cell).
+                        known = converted.get((key, type(raw), raw))
+                        if known is not None and known[0]:
+                            value = known[1]
+                        else:
+                            value = self._convert_once(converted, key, raw, lookups, formats)
                     else:
                         value = self._convert_cell(key, raw, lead, lookups, vals, formats)
                 except ImportRowError as error:
@@ -252,9 +191,9 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                         != "lost":
                     col = next(c for c, k in mapping.items() if k == "lost_reason")
                     fail(col, values[col], _("A lost reason needs the milestone Lost."))
-                stage = lookups["stage_by_id"].get(lead.stage_id) if lead else None
-                if "team_id" in vals and "stage_id" not in vals and stage and stage.team_id \
-                        and stage.team_id.id != vals["team_id"]:
+                stage = lookups["stage_by_id"].get(lead.stage_id) if lead and \
+                    "team_id" in vals and "stage_id" not in vals else None
+                if stage and stage.team_id and stage.team_id.id != vals["team_id"]:
                     col = next(c for c, k in mapping.items() if k == "pipeline")
                     fail(col, values[col], _("The current stage \"%s\" does not belong to this "
                                              "pipeline: give a stage too.") % stage.name)
@@ -265,7 +204,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                 errors.extend(row_errors)
                 continue
             changes = self._changes(lead, vals, overwrite, lead_fields)
-            plan.append((line, lead, OrderedDict((f, new) for f, _old, new in changes)
+            plan.append((line, lead, OrderedDict([(f, new) for f, _old, new in changes])
                          if lead else vals, changes))
         return plan, errors
 
@@ -297,7 +236,10 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     "x_")) and not self._is_empty(old):
                 continue
             if field_type in ("float", "monetary"):
-                if same_float(old, new):
+                # same_float(), inline (per number of every row).
+                old_number, new_number = old or 0.0, new or 0.0
+                if abs(old_number - new_number) <= max(
+                        1e-6, 1e-14 * max(abs(old_number), abs(new_number))):
                     continue
             elif field_type in ("char", "text") and isinstance(new, str):
                 # Cells are read stripped: the spaces around a text are no change.
@@ -306,7 +248,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             elif (old or False) == (new or False):
                 continue
             changes.append((field_name, old, new))
-        if lead and any(name == "lost_reason" for name, _o, _n in changes):
+        if lead and "lost_reason" in vals and any(name == "lost_reason"
+                                                  for name, _o, _n in changes):
             status = next((new for name, _o, new in changes if name == "status"), lead.status)
             if status != "lost":  # the milestone was kept (overwrite off): so is the reason
                 changes = [change for change in changes if change[0] != "lost_reason"]
