@@ -162,6 +162,16 @@ class TestTrash(SuiteCase):
             self.lead.sudo(self.rep).read(["name"])
         # A manager's searches are not changed: no trash rule to leave out.
         self.assertIn(theirs, self.Lead.sudo(self.manager).search(domain))
+        # A rule negating the term: left as it is (the rep's opportunities with no
+        # salesperson are not in the trash, so this rule keeps those assigned only).
+        self.env["ir.rule"].create({
+            "name": "Assigned ones only", "model_id": self.env.ref("crm.model_crm_lead").id,
+            "domain_force": "['|', ('user_id', '!=', False), '!', ('trash_date', '=', False)]"})
+        unassigned = self.new_opportunity(name="Roof Nobody's", user_id=False)
+        found = Lead.search(domain)
+        self.assertIn(self.kept, found)
+        self.assertNotIn(unassigned, found)
+        self.assertIn(unassigned, self.Lead.search(domain))
         # Only where the database enforces that nothing in the trash is active.
         self.assertTrue(type(self.Lead)._trash_check_in_force)
         type(self.Lead)._trash_check_in_force = False

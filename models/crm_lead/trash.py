@@ -113,8 +113,10 @@ class CrmLeadTrash(models.Model):
         domain = self.env["ir.rule"]._compute_domain(self._name, mode)
         if not domain:
             return super()._apply_ir_rules(query, mode)
+        # The negations pushed into the terms first: a negated term stays as it is (true for
+        # none of these rows, it is not replaced).
         domain = [expression.TRUE_LEAF if _is_not_in_trash_leaf(term) else term
-                  for term in domain]
+                  for term in expression.distribute_not(domain)]
         # As ir.rule's domain_get: the rules are built as superuser (they may follow fields the
         # user cannot read), without any implicit condition.
         rules = self.sudo()._where_calc(domain, active_test=False)
