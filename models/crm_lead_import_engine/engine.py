@@ -184,6 +184,16 @@ class CrmLeadImportEngine(models.AbstractModel):
             return ("<li>%s: " % html_escape(field._description_string(self.env)), shown, field,
                     field.type in ("float", "monetary", "integer"))
 
+        def text(value, shown, field, number):
+            # A number (not zero: shown as empty) is shown as str() writes it, which
+            # html_escape() leaves as it is: not kept (most amounts differ).
+            if number and value.__class__ in (int, float) and value:
+                return str(value)
+            shown_text = shown.get(value)
+            if shown_text is None:
+                shown_text = shown[value] = html_escape(str(display(field, value)))
+            return shown_text
+
         for name, shown in self._linked_names(to_write).items():
             columns[name] = column_of(name, shown)
         for lead, _vals, changes in to_write:
@@ -193,21 +203,8 @@ class CrmLeadImportEngine(models.AbstractModel):
                 if column is None:
                     column = columns[name] = column_of(name, {})
                 start, shown, field, number = column
-                # A number (not zero: shown as empty) is shown as str() writes it, which
-                # html_escape() leaves as it is: not kept (most amounts differ).
-                if number and old.__class__ in (int, float) and old:
-                    old_text = str(old)
-                else:
-                    old_text = shown.get(old)
-                    if old_text is None:
-                        old_text = shown[old] = html_escape(str(display(field, old)))
-                if number and new.__class__ in (int, float) and new:
-                    new_text = str(new)
-                else:
-                    new_text = shown.get(new)
-                    if new_text is None:
-                        new_text = shown[new] = html_escape(str(display(field, new)))
-                items.append(start + old_text + " &#8594; " + new_text + "</li>")
+                items.append(start + text(old, shown, field, number) + " &#8594; "
+                             + text(new, shown, field, number) + "</li>")
             if len(around) == 2:
                 notes.append((lead, around[0] + "".join(items) + around[1]))
             else:

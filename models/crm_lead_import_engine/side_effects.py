@@ -5,7 +5,7 @@ from odoo import models
 from ...lib import guard
 from ...lib.columns import FIELD_OF_KEY
 from .engine import SIDE_EFFECT_FIELDS, _RollBack
-from .validation import LeadState
+from .validation import LeadState, same_float
 
 
 class CrmLeadImportEngineSideEffects(models.AbstractModel):
@@ -74,10 +74,7 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
         for name in order:
             old, new = differ[name]
             if name in floats:
-                # same_float(), inline (per changed number of every row).
-                old_number, new_number = old or 0.0, new or 0.0
-                if abs(old_number - new_number) <= max(
-                        1e-6, 1e-14 * max(abs(old_number), abs(new_number))):
+                if same_float(old, new):
                     continue
             elif (old or False) == (new or False):
                 continue

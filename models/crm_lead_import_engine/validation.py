@@ -118,6 +118,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         plan, errors, seen, converted = [], [], {}, {}
         # Looked up once (per cell below).
         formula, parse_int, leads = spreadsheet.Formula, parsing.parse_int, lookups["lead"]
+        convert_once = self._convert_once
         for line, values in rows:
             progress.advance()
             row_errors = []
@@ -166,12 +167,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
                     continue
                 try:
                     if context_free:
-                        # _convert_once(), its common case inline (per cell).
-                        known = converted.get((key, type(raw), raw))
-                        if known is not None and known[0]:
-                            value = known[1]
-                        else:
-                            value = self._convert_once(converted, key, raw, lookups, formats)
+                        value = convert_once(converted, key, raw, lookups, formats)
                     else:
                         value = self._convert_cell(key, raw, lead, lookups, vals, formats)
                 except ImportRowError as error:
