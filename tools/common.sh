@@ -167,6 +167,19 @@ wait_background() {
 # start_server CMD...: start CMD in a process group of its own; its pid in $SERVER.
 start_server() { setsid "$@" & SERVER=$!; }
 
+# serve_for_browser DB PORT LOGFILE: the browser checks' server (one process, no cron) on
+# DB, started as start_server does; returns once it answers (or after 60 s).
+serve_for_browser() {
+    local db=$1 port=$2 logfile=$3
+    : >"$logfile"
+    start_server "${ODOO[@]}" -d "$db" --db-filter="^$db\$" --http-port="$port" \
+        --http-interface=127.0.0.1 --workers=0 --max-cron-threads=0 --logfile="$logfile"
+    for _ in $(seq 1 60); do
+        curl -sf -o /dev/null "http://127.0.0.1:$port/web/login" && break
+        sleep 1
+    done
+}
+
 # stop_server: one SIGTERM, wait for it; its exit status.
 stop_server() {
     local pid=$SERVER rc=0

@@ -18,14 +18,7 @@ if [ "${SKIP_UPDATE:-}" != 1 ]; then
     db_settle_modules "$DB"
 fi
 if ! port_free "$UI_PORT" 127.0.0.1; then UI_PORT=$(free_port "$UI_PORT" 127.0.0.1); fi
-: >"$BUILD/log/dev-ui-server.log"
-start_server "${ODOO[@]}" -d "$DB" --db-filter="^$DB\$" --http-port="$UI_PORT" \
-    --http-interface=127.0.0.1 --workers=0 --max-cron-threads=0 \
-    --logfile="$BUILD/log/dev-ui-server.log"
-for _ in $(seq 1 60); do
-    curl -sf -o /dev/null "http://127.0.0.1:$UI_PORT/web/login" && break
-    sleep 1
-done
+serve_for_browser "$DB" "$UI_PORT" "$BUILD/log/dev-ui-server.log"
 check=$1; shift
 run_step "$UIVENV/bin/python" "$check" --url "http://127.0.0.1:$UI_PORT" --db "$DB" \
     --out "$BUILD/dev-screenshots" "$@"

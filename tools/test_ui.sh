@@ -19,14 +19,7 @@ report() {  # report STATUS(0 = ok) DESCRIPTION
 }
 
 db_settle_modules "$DB"
-: >"$LOGDIR/test-ui-server.log"
-start_server "${ODOO[@]}" -d "$DB" --db-filter="^$DB\$" --http-port="$UI_PORT" \
-    --http-interface=127.0.0.1 --workers=0 --max-cron-threads=0 \
-    --logfile="$LOGDIR/test-ui-server.log"
-for _ in $(seq 1 60); do
-    curl -sf -o /dev/null "http://127.0.0.1:$UI_PORT/web/login" && break
-    sleep 1
-done
+serve_for_browser "$DB" "$UI_PORT" "$LOGDIR/test-ui-server.log"
 # Screenshots go to .build/screenshots (the checkout stays clean); `make screenshots` runs
 # make test with SCREENSHOTS_DIR=docs to refresh the README's.
 SHOTS=${SCREENSHOTS_DIR:-$BUILD/screenshots}
