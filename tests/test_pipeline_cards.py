@@ -100,6 +100,10 @@ class TestPipelineCards(RpcCase):
             "res_id": self.with_items.id, "user_id": self.demo.id,
             "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
             "date_deadline": odoo_fields.Date.today()})
+        self.env["mail.message"].create({
+            "model": "crm.lead", "res_id": self.with_items.id, "message_type": "comment",
+            "body": "Please call them back",
+            "needaction_partner_ids": [(4, self.demo.partner_id.id)]})
         self.env["res.lang"].load_lang("fr_FR")
         leads = self.with_items | self.monthly | self.unassigned | self.mission_lead
         views = self.rpc(self.demo, "crm.lead", "load_views",
@@ -129,6 +133,10 @@ class TestPipelineCards(RpcCase):
                           monthly["description"], monthly["date_deadline"]),
                          (0.3, True, 4, "Line one\nLine two", "2031-02-28"))
         self.assertEqual(by_name["With items"]["activity_state"], "today")
+        self.assertEqual((by_name["With items"]["message_needaction_counter"],
+                          by_name["Monthly"]["message_needaction_counter"],
+                          len(by_name["With items"]["activity_ids"]),
+                          len(by_name["Monthly"]["tag_ids"])), (1, 0, 1, 1))
         self.assertFalse(by_name["With items"]["is_stale"])
 
     def test_missing_records_as_odoo(self):

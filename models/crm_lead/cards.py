@@ -36,6 +36,7 @@ CARD_COMPUTES = {
                  "active"),                                    # stale._compute_is_stale
     "company_currency": ("company_id",),                       # related, user's rights
     "probability_tag_color": ("probability_tag_id",),          # related, user's rights
+    "message_needaction_counter": (),                          # mail's _get_message_needaction
 }
 
 
@@ -95,13 +96,13 @@ class CrmLeadCards(models.Model):
                 continue
             if _is_column(field):
                 columns[name] = field
-            elif name in CARD_COMPUTES:
+            elif name in CARD_COMPUTES or _is_x2many(field):
                 computed.append(name)
             else:
                 rest.append(name)
         needed = dict(columns)
         for name in computed:
-            for column in CARD_COMPUTES[name]:
+            for column in CARD_COMPUTES.get(name, ()):
                 needed.setdefault(column, self._fields[column])
         rows = self._fetch_columns(needed)
         if rows is None:
@@ -109,7 +110,8 @@ class CrmLeadCards(models.Model):
         values = {name: {id_: row[name] for id_, row in rows.items()} for name in columns}
         shared = {}
         for name in computed:
-            values[name] = getattr(self, "_card_%s" % name)(rows, shared)
+            values[name] = getattr(self, "_card_%s" % name)(rows, shared) \
+                if name in CARD_COMPUTES else self._x2many_ids(self._fields[name], rows)
         if rest:
             others = {row["id"]: row for row in super().read(rest, load=None)}
             if set(others) != set(rows):
@@ -167,6 +169,16 @@ class CrmLeadCards(models.Model):
         if len(rows) != len(set(self._ids)):
             return None
         return rows
+
+    def _x2many_ids(self, field, rows):
+        """{id: [ids]} of a one-to-many or many-to-many of these records: what the field's
+        read() (one query, the comodel's rules and order, as _read_from_database calls it)
+        put in the cache, without Odoo's read taking each value out of it (a third of the
+        CPU of the cards' activities and tags)."""
+        records = self.browse(list(rows))
+        field.read(records)
+        cache = self.env.cache
+        return {record.id: list(cache.get(record, field)) for record in records}
 
     def _display_names(self, values):
         """{(model, id): display name} of the many-to-one values ((model, {id: value}) pairs)
@@ -249,6 +261,22 @@ class CrmLeadCards(models.Model):
         return {id_: companies[row["company_id"]] if row["company_id"] else False
                 for id_, row in rows.items()}
 
+    def _card_message_needaction_counter(self, rows, _shared):
+        # mail.thread's count of the messages awaiting the user's action (its query), set
+        # record by record by the ORM: 30 ms for 400 cards.
+        counts = dict.fromkeys(rows, 0)
+        self.env.cr.execute("""
+            SELECT msg.res_id FROM mail_message msg
+            RIGHT JOIN mail_message_res_partner_needaction_rel rel
+                ON rel.mail_message_id = msg.id AND rel.res_partner_id = %s
+               AND (rel.is_read = false OR rel.is_read IS NULL)
+            WHERE msg.model = %s AND msg.res_id IN %s""",
+                            (self.env.user.partner_id.id, self._name, tuple(rows)))
+        for (res_id,) in self.env.cr.fetchall():
+            counts[res_id] += 1
+        field = self._fields["message_needaction_counter"]
+        return {id_: field.convert_to_read(count, self) for id_, count in counts.items()}
+
     def _card_probability_tag_color(self, rows, _shared):
         field = self._fields["probability_tag_color"]
         tags = {tag.id: tag.color_hex for tag in self.env["crm.probability.tag"].browse(
@@ -263,6 +291,11 @@ def _with_lines(leads, rows, shared):
     if "with_lines" not in shared:
         shared["with_lines"] = leads._ids_with_lines(list(rows))
     return shared["with_lines"]
+
+
+def _is_x2many(field):
+    """Whether ``field`` is a one-to-many or many-to-many read from its table (not computed)."""
+    return field.type in ("one2many", "many2many") and field.store and not field.compute
 
 
 def _is_column(field):
