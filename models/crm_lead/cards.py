@@ -17,10 +17,9 @@ COMPUTE_COLUMNS = {
     "value_total": ("amount_untaxed",),          # models/crm_lead/value.py
 }
 
-# Stored columns whose value read() gives from the column alone: the cache's format of the
-# database's value (convert_to_cache, validate=False, as _read_from_database stores it), then
-# convert_to_read; a many-to-one's display name as superuser, as Many2one.convert_to_read.
-# Not translated columns (their text comes from the translations).
+# Stored columns whose value read() gives from the column alone (not translated): the cache's
+# format of the database's value (convert_to_cache, validate=False, as _read_from_database
+# stores it), then convert_to_read; a many-to-one's display name as superuser (Many2one).
 COLUMN_TYPES = {"boolean", "integer", "float", "monetary", "char", "text", "selection", "date",
                 "datetime", "many2one"}
 
@@ -41,18 +40,16 @@ CARD_COMPUTES = {
 
 
 class CrmLeadCards(models.Model):
-    """read() of opportunities (the pipeline's cards, lists, forms): the stored columns and the
-    cards' computed fields from one SQL query, formatted as Odoo's read formats them.
+    """read() of opportunities (the pipeline's cards, lists, forms) as Odoo's, in bulk.
 
-    Odoo's read() reads the columns into its cache, then takes each value of each record out
-    of it (a field's __get__, the record's cache key, conversions) and computes the computed
-    fields record by record: about 0.5 ms of CPU per card of 28 values, most of opening a
-    pipeline of 400 cards. Here the columns come from the same query as the ORM's (the
-    record rules applied by _apply_ir_rules), are converted with the fields' own conversions,
-    and the cards' computed fields are worked out for all the records from them; the fields
-    of any other kind (one-to-many, many-to-many, other computed fields) are read by Odoo's
-    read(). Whenever a record is not found (deleted, or refused by the rules), the ORM's read
-    answers instead (its error or its answer)."""
+    Odoo's read() takes each value of each record out of its cache (a field's __get__, the
+    record's cache key, conversions) and sets the computed fields record by record: about
+    0.5 ms of CPU per card of 28 values, most of opening a pipeline of 400 cards. Here the
+    columns come from the ORM's query (the record rules of _apply_ir_rules) converted with
+    the fields' own conversions, the cards' computed fields are worked out for all the
+    records from them, the one-to-many and many-to-many fields from what their read() puts
+    in the cache; other fields are read by Odoo's read(). Whenever a record is not found
+    (deleted, or refused by the rules), Odoo's read answers (its error or its answer)."""
 
     _inherit = "crm.lead"
 
@@ -172,9 +169,8 @@ class CrmLeadCards(models.Model):
 
     def _x2many_ids(self, field, rows):
         """{id: [ids]} of a one-to-many or many-to-many of these records: what the field's
-        read() (one query, the comodel's rules and order, as _read_from_database calls it)
-        put in the cache, without Odoo's read taking each value out of it (a third of the
-        CPU of the cards' activities and tags)."""
+        read() (the comodel's rules and order, as _read_from_database calls it) puts in the
+        cache (Odoo's read taking each value out of it was 2/3 of the CPU of the tags)."""
         records = self.browse(list(rows))
         field.read(records)
         cache = self.env.cache
