@@ -19,6 +19,7 @@ from . import test_lifecycle
 from . import test_list_selection
 from . import test_lines
 from . import test_mail_new_opportunity
+from . import test_mission_rule
 from . import test_missions
 from . import test_parsing
 from . import test_pipeline

@@ -1,6 +1,10 @@
-"""The kanban's cards read over RPC (models/crm_lead/pipeline.py: the many-to-one names once
-per record, whether a card has items from one query with the items' rules): the same answer
-as Odoo's own read, value by value, for what the rep may see."""
+"""The kanban's cards read over RPC (models/crm_lead/cards.py: the columns and the cards'
+computed fields from one query, the many-to-one names once per record; pipeline.py: whether a
+card has items from one query with the items' rules): the same answer as Odoo's own read,
+value by value, for what the rep may see."""
+from datetime import datetime, timedelta
+
+from odoo import fields as odoo_fields
 from odoo.exceptions import AccessError
 from odoo.models import BaseModel
 
@@ -70,6 +74,83 @@ class TestPipelineCards(RpcCase):
                           [("id", "in", leads.ids + self.theirs.ids)], self.fields)
         self.assertEqual(sorted(column, key=lambda card: card["id"]),
                          sorted(expected, key=lambda card: card["id"]))
+
+    def outcome(self, call):
+        """("ok", the answer) or ("error", the exception's class) of ``call()``."""
+        try:
+            return "ok", call()
+        except Exception as error:   # pylint: disable=broad-except
+            return "error", type(error)
+
+    def test_every_kind_of_value(self):
+        """The cards', the list's and the form's fields of opportunities that have a value of
+        every kind the bulk read formats itself (text, dates, times, selections, rounded
+        amounts, names in French, a stale one, activities, tags), read over RPC in English
+        and French: Odoo's read's answer, and the bulk read gave it (no fall-back)."""
+        self.stage_new.stale_days = 10
+        self.monthly.write({"value_amount": 0.1, "value_duration": 3, "color": 4,
+                            "description": "Line one\nLine two", "date_deadline": "2031-02-28",
+                            "priority": "2", "reference": "OPP-X1",
+                            "tag_ids": [(0, 0, {"name": "Cards tag"})]})
+        self.env.cr.execute("UPDATE crm_lead SET date_last_activity = %s WHERE id = %s",
+                            (odoo_fields.Datetime.to_string(datetime.utcnow() - timedelta(
+                                days=30)), self.monthly.id))
+        self.env["mail.activity"].create({
+            "res_model_id": self.env["ir.model"]._get("crm.lead").id,
+            "res_id": self.with_items.id, "user_id": self.demo.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            "date_deadline": odoo_fields.Date.today()})
+        self.env["mail.message"].create({
+            "model": "crm.lead", "res_id": self.with_items.id, "message_type": "comment",
+            "body": "Please call them back",
+            "needaction_partner_ids": [(4, self.demo.partner_id.id)]})
+        self.env["res.lang"].load_lang("fr_FR")
+        leads = self.with_items | self.monthly | self.unassigned | self.mission_lead
+        views = self.rpc(self.demo, "crm.lead", "load_views",
+                         [[False, "list"], [False, "form"]], options={"toolbar": False})
+        for fields in [self.fields] + [sorted(view["fields"])
+                                       for view in views["fields_views"].values()]:
+            for context in ({}, {"lang": "fr_FR", "tz": "Europe/Paris"}):
+                cards = self.rpc(self.demo, "crm.lead", "read", leads.ids, fields,
+                                 context=context)
+                rep_leads = leads.sudo(self.demo).with_context(**context)
+                rep_leads.invalidate_cache()
+                expected = BaseModel.read(rep_leads, fields)
+                if "has_lines" in fields:
+                    # As value.py computes it, in the field's conversion (the currency's
+                    # rounding).
+                    for row, lead in zip(expected, rep_leads):
+                        total = lead._value_total()
+                        row.update(has_lines=bool(lead.line_ids), value_total=lead.currency_id
+                                   and lead.currency_id.round(total) or total)
+                self.assertEqual(cards, expected, (fields, context))
+                rep_leads.invalidate_cache()
+                self.assertEqual(rep_leads._read_columns(fields), expected, "the bulk read")
+        by_name = {card["name"]: card for card in self.rpc(
+            self.demo, "crm.lead", "read", leads.ids, self.fields + ["description"])}
+        monthly = by_name["Monthly"]
+        self.assertEqual((monthly["value_total"], monthly["is_stale"], monthly["color"],
+                          monthly["description"], monthly["date_deadline"]),
+                         (0.3, True, 4, "Line one\nLine two", "2031-02-28"))
+        self.assertEqual(by_name["With items"]["activity_state"], "today")
+        self.assertEqual((by_name["With items"]["message_needaction_counter"],
+                          by_name["Monthly"]["message_needaction_counter"],
+                          len(by_name["With items"]["activity_ids"]),
+                          len(by_name["Monthly"]["tag_ids"])), (1, 0, 1, 1))
+        self.assertFalse(by_name["With items"]["is_stale"])
+
+    def test_missing_records_as_odoo(self):
+        """An id that does not exist, or twice the same: what Odoo's read does."""
+        gone = self.new_opportunity(name="Gone", user_id=self.demo.id)
+        gone_id = gone.id
+        self.env.cr.execute("DELETE FROM crm_lead WHERE id = %s", (gone_id,))
+        for ids in ([self.monthly.id, self.monthly.id], [self.monthly.id, gone_id]):
+            answer = self.outcome(lambda: self.rpc(self.demo, "crm.lead", "read", ids,
+                                                   self.fields))
+            self.env.clear()
+            self.assertEqual(answer, self.outcome(lambda: BaseModel.read(
+                self.Lead.sudo(self.demo).browse(ids), self.fields)), ids)
+        self.assertEqual(answer[0], "ok")
 
     def test_hostile_reads(self):
         """Another rep's opportunity is refused whatever the fields asked; a field list

@@ -21,6 +21,7 @@ from . import value
 from . import custom_fields
 from . import export
 from . import pipeline
+from . import cards
 from . import chatter
 from . import drop_address
 from . import mail_new

@@ -1,6 +1,6 @@
 from html import escape as html_escape
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -14,11 +14,49 @@ class CrmLeadMissions(models.Model):
     mission_count = fields.Integer(compute="_compute_mission_count", string="Missions")
     project_ids = fields.One2many("project.project", "opportunity_id", string="Projects")
     project_count = fields.Integer(compute="_compute_project_count", string="Projects")
+    # The record rule "Opportunities: those of my missions" (security:
+    # crm_lead_rule_mission_resources) searches this field rather than mission_ids.user_id:
+    # the ORM searched the user's tasks (a query and its ORM work) and then their
+    # opportunities (a second query) at every search, count and read of opportunities by a
+    # user the rule applies to (17 per opening of the pipeline); here the same opportunities
+    # are a subquery of the rule's SQL.
+    mission_user_ids = fields.Many2many(
+        "res.users", string="Assigned to its missions", compute="_compute_mission_user_ids",
+        search="_search_mission_user_ids",
+        help="Users assigned to the tasks linked to the opportunity.")
 
     @api.depends("mission_ids")
     def _compute_mission_count(self):
         for lead in self:
             lead.mission_count = len(lead.mission_ids)
+
+    @api.depends("mission_ids.user_id")
+    def _compute_mission_user_ids(self):
+        """The assignees of the opportunity's tasks the user reads."""
+        Task = self.env["project.task"]
+        tasks = Task.search([("opportunity_id", "in", self.ids)]) \
+            if Task.check_access_rights("read", raise_exception=False) else Task
+        for lead in self:
+            lead.mission_user_ids = tasks.filtered(
+                lambda task, lead=lead: task.opportunity_id == lead).mapped("user_id")
+
+    def _search_mission_user_ids(self, operator, value):
+        """Opportunities with a task assigned to these users: what the ORM finds for
+        [("mission_ids.user_id", operator, value)] (the user's tasks as this user searches
+        them, active ones unless the context says otherwise; their opportunities, whatever
+        the tasks' is_mission), as one subquery when the superuser searches (record rules
+        are built as superuser) for given users; any other search the ORM's way."""
+        user_ids = value if isinstance(value, (list, tuple)) else [value]
+        if self.env.uid != SUPERUSER_ID or operator not in ("=", "in") or not all(
+                isinstance(user_id, int) and not isinstance(user_id, bool)
+                for user_id in user_ids):
+            return [("mission_ids.user_id", operator, value)]
+        # Fixed SQL; the user ids from the domain are a parameter.
+        query = "SELECT opportunity_id FROM project_task WHERE user_id = ANY(%s) " \
+            "AND opportunity_id IS NOT NULL"
+        if self.env.context.get("active_test", True):
+            query += " AND active"
+        return [("id", "inselect", (query, [list(user_ids)]))]
 
     @api.depends("project_ids")
     def _compute_project_count(self):

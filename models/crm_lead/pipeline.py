@@ -1,20 +1,9 @@
-from collections import defaultdict
 from datetime import date, datetime
 
 import pytz
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import MissingError, UserError
-
-# Stored columns that computed fields of a kanban card read although the card does not ask for
-# them: read() fetches only the columns asked for, and the first of these a compute touches
-# made the ORM read every column (about 70) of the column's 40 opportunities: 40 % of the
-# CPU of opening the pipeline. Read with the columns asked for, in the same query, and left
-# out of the answer.
-COMPUTE_COLUMNS = {
-    "is_stale": ("type", "create_date"),        # models/crm_lead/stale.py
-    "value_total": ("amount_untaxed",),          # models/crm_lead/value.py
-}
+from odoo.exceptions import UserError
 
 
 class CrmLeadPipeline(models.Model):
@@ -28,8 +17,7 @@ class CrmLeadPipeline(models.Model):
     query: the opportunities of the domain (the ORM's query, record rules and trash
     included) and the days to the earliest deadline of their activities, counted per stage
     and state. The cards of each column are found through an index, their activity states
-    counted in the same way, and the columns their computed fields need read with the
-    others."""
+    counted in the same way, and the cards read in bulk (cards.py)."""
 
     _inherit = "crm.lead"
 
@@ -56,26 +44,6 @@ class CrmLeadPipeline(models.Model):
             "user_id", "stage_id", "priority DESC", "activity_date_deadline", "id DESC"])
         return result
 
-    @api.multi
-    def read(self, fields=None, load="_classic_read"):
-        extra = []
-        for name in fields or ():
-            for column in COMPUTE_COLUMNS.get(name, ()):
-                if column not in fields and column not in extra:
-                    extra.append(column)
-        if fields and load == "_classic_read":
-            result = self._read_named(list(fields) + extra)
-            if result is None:   # a name the ORM's way (value by value) tells apart
-                result = super().read(list(fields) + extra, load=load)
-        elif extra:
-            result = super().read(list(fields) + extra, load=load)
-        else:
-            return super().read(fields, load=load)
-        for row in result:
-            for column in extra:
-                del row[column]
-        return result
-
     @api.model
     def search_read_columns(self, columns, fields, order=None):
         """The cards of several kanban columns in one call (static/src/js/kanban_columns.js):
@@ -99,34 +67,6 @@ class CrmLeadPipeline(models.Model):
             answers.append({"length": length, "records": records})
         return answers
 
-    def _read_named(self, fields):
-        """read() as Odoo's, the display names of the many-to-one values fetched once per
-        record: the ORM asks each value's (as superuser, in the same context) for each
-        opportunity, a superuser environment looked up per value (1,400 per pipeline).
-        The same names in the same way: ``display_name`` of the values as superuser, all
-        those of a model at once (as the ORM prefetches them). None when a value is missing
-        (the ORM's read then gives False for it alone)."""
-        result = super().read(fields, load=None)
-        many2ones = [(name, self._fields[name].comodel_name) for name in set(fields)
-                     if name in self._fields and self._fields[name].type == "many2one"]
-        ids = defaultdict(set)
-        for row in result:
-            for name, comodel in many2ones:
-                if row[name]:
-                    ids[comodel].add(row[name])
-        names = {}
-        for comodel, values in ids.items():
-            try:
-                for record in self.env[comodel].sudo().browse(values):
-                    names[comodel, record.id] = record.display_name
-            except MissingError:
-                return None
-        for row in result:
-            for name, comodel in many2ones:
-                if row[name]:
-                    row[name] = (row[name], names[comodel, row[name]])
-        return result
-
     @api.depends("line_ids")
     def _compute_has_lines(self):
         """Whether each opportunity has item lines the user reads (bool(line_ids)), from one
@@ -134,17 +74,21 @@ class CrmLeadPipeline(models.Model):
         cards (a quarter of a kanban column's CPU). In a form being edited, the lines there."""
         if not self._saved():
             return super()._compute_has_lines()
+        with_lines = self._ids_with_lines(self.ids)
+        for lead in self:
+            lead.has_lines = lead.id in with_lines
+        return None
+
+    def _ids_with_lines(self, lead_ids):
+        """The ids among ``lead_ids`` of the opportunities with item lines the user reads."""
         Line = self.env["crm.lead.line"]
         Line.check_access_rights("read")
-        query = Line._where_calc([("lead_id", "in", self.ids)])
+        query = Line._where_calc([("lead_id", "in", list(lead_ids))])
         Line._apply_ir_rules(query, "read")
         from_clause, where_clause, params = query.get_sql()
         self.env.cr.execute('SELECT DISTINCT "crm_lead_line".lead_id FROM %s WHERE %s' % (
             from_clause, where_clause or "TRUE"), params)
-        with_lines = {lead_id for (lead_id,) in self.env.cr.fetchall()}
-        for lead in self:
-            lead.has_lines = lead.id in with_lines
-        return None
+        return {lead_id for (lead_id,) in self.env.cr.fetchall()}
 
     @api.depends("value_amount", "value_basis", "value_duration", "line_ids", "amount_untaxed")
     def _compute_value_total(self):

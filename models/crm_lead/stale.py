@@ -40,12 +40,8 @@ class CrmLeadStale(models.Model):
     def _compute_is_stale(self):
         now = fields.Datetime.from_string(fields.Datetime.now())
         for lead in self:
-            days = lead.stage_id.stale_days
-            last = lead.date_last_activity or lead.create_date
-            lead.is_stale = bool(
-                days > 0 and last and lead.type == "opportunity" and lead.status == "open"
-                and lead.active and fields.Datetime.from_string(last) < now - timedelta(
-                    days=days))
+            lead.is_stale = stale_at(lead.stage_id.stale_days, lead.date_last_activity,
+                                     lead.create_date, lead.type, lead.status, lead.active, now)
 
     def _search_is_stale(self, operator, value):
         if operator not in ("=", "!=") or value not in (True, False):
@@ -131,3 +127,11 @@ class CrmLeadStale(models.Model):
             "UPDATE crm_lead SET date_last_activity = (now() AT TIME ZONE 'UTC') - "
             "%s * interval '1 day' WHERE id IN %s", (days_ago, tuple(lead_ids)))
         self.invalidate_cache(["date_last_activity"], lead_ids)
+
+
+def stale_at(days, last_activity, create_date, lead_type, status, active, now):
+    """Whether an opportunity is stale at ``now`` (datetime): open, and its last activity (else
+    its creation, both as the ORM gives them) older than its stage's ``days`` (when over 0)."""
+    last = last_activity or create_date
+    return bool(days > 0 and last and lead_type == "opportunity" and status == "open"
+                and active and fields.Datetime.from_string(last) < now - timedelta(days=days))
