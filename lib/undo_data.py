@@ -1,0 +1,56 @@
+"""The undo data of an opportunity import (crm.lead.import.log), as JSON.
+
+Its first form repeated every column name and write date per opportunity: {"updated": {id:
+{column: previous value}}, "created": [id], "write_dates": {id: date}, "after": {id: {column:
+value written}}}; for 100,000 rows that was 29 MB and about 2 s to build and write. encode()
+writes the same in a compact form: {"version": 2, "created": [id], "write_dates": [[date,
+[id]]], "updated": [[previous columns, written columns, [[id, previous value..., value
+written...]]]]}, the opportunities grouped by the columns they changed. decode() reads either
+form back as the first (logs written before keep their undo).
+"""
+import json
+from collections import OrderedDict
+
+VERSION = 2
+
+
+def encode(updated, written, created, write_dates):
+    """updated: [(id, {column: previous value})]; written: the {column: value written} of each
+    (same order); created: [id]; write_dates: {id: write date}."""
+    groups = OrderedDict()
+    for (lead_id, old_values), new_values in zip(updated, written):
+        groups.setdefault((tuple(old_values), tuple(new_values)), []).append(
+            [lead_id] + list(old_values.values()) + list(new_values.values()))
+    dates = OrderedDict()
+    for lead_id, write_date in write_dates.items():
+        dates.setdefault(write_date, []).append(lead_id)
+    return json.dumps({
+        "version": VERSION, "created": list(created),
+        "write_dates": [[write_date, ids] for write_date, ids in dates.items()],
+        "updated": [[list(old_names), list(new_names), rows]
+                    for (old_names, new_names), rows in groups.items()],
+    }, separators=(",", ":"))
+
+
+def decode(undo):
+    """The first form of undo data ``undo`` (parsed JSON) of either form, ids as strings.
+    Raises ValueError, TypeError, KeyError or AttributeError when it is neither; the values
+    are for the caller to check."""
+    if undo.get("version") != VERSION:
+        return undo
+    updated, after, write_dates = {}, {}, {}
+    for old_names, new_names, rows in undo["updated"]:
+        old_names, new_names = list(old_names), list(new_names)
+        split = 1 + len(old_names)
+        for row in rows:
+            if len(row) != split + len(new_names):
+                raise ValueError("a row of the undo data does not match its columns")
+            lead_id = str(int(row[0]))
+            updated[lead_id] = dict(zip(old_names, row[1:split]))
+            after[lead_id] = dict(zip(new_names, row[split:]))
+    for write_date, ids in undo["write_dates"]:
+        for lead_id in ids:
+            write_dates[str(int(lead_id))] = write_date
+    return {"updated": updated, "created": undo["created"], "write_dates": write_dates,
+            "after": after}
+
