@@ -114,9 +114,9 @@ class CrmLeadValue(models.Model):
         recompute wrote one UPDATE per distinct value: the import of 10,000 values took 40 s
         instead of 5. Opportunities with lines are left to the ORM.
 
-        ``states``: {id: mapping of its stored value_amount, value_basis, value_duration,
-        currency_id and company_id (ids or False), as they are now} of the opportunities the
-        caller has already read (the import's first read): not read again (at 100,000 rows,
+        ``states``: {id: mapping of (at least) its stored value_amount, value_basis,
+        value_duration, currency_id and company_id (ids or False), as they are now} of the
+        opportunities the caller has already read (the import's first read): not read again (at 100,000 rows,
         each pass over the opportunities cost up to a second)."""
         watched = VALUE_FIELDS + ("currency_id",)
         ids = [lead_id for lead_id, row in rows.items() if any(name in row for name in watched)]
@@ -127,11 +127,7 @@ class CrmLeadValue(models.Model):
         Currency = self.env["res.currency"]
         default_currency = self.env.user.company_id.currency_id.id
         cr = self.env.cr
-        needed = set(VALUE_FIELDS + ("currency_id", "company_id"))
-        known, unknown = [], []
-        for lead_id in ids:
-            state = states.get(lead_id)
-            (known if state is not None and needed <= state.keys() else unknown).append(lead_id)
+        known = [lead_id for lead_id in ids if lead_id in states]
         found = []
         if known:
             # Fixed SQL; the ids are a parameter.
@@ -140,13 +136,12 @@ class CrmLeadValue(models.Model):
             with_lines = {row[0] for row in cr.fetchall()}
             cr.execute("SELECT id, currency_id FROM res_company")
             company_currency = dict(cr.fetchall())
-            for lead_id in known:
-                if lead_id in with_lines:
-                    continue
-                state = states[lead_id]
-                found.append((lead_id, state["value_amount"], state["value_basis"],
-                              state["value_duration"], state["currency_id"],
-                              company_currency.get(state["company_id"]) or default_currency))
+            found = [(lead_id, state["value_amount"], state["value_basis"],
+                      state["value_duration"], state["currency_id"],
+                      company_currency.get(state["company_id"]) or default_currency)
+                     for lead_id, state in zip(known, map(states.get, known))
+                     if lead_id not in with_lines]
+        unknown = [lead_id for lead_id in ids if lead_id not in states]
         if unknown:
             # Fixed SQL; the default currency and the ids are parameters.
             cr.execute("""
@@ -158,12 +153,18 @@ class CrmLeadValue(models.Model):
                        (default_currency, tuple(unknown)))
             found += cr.fetchall()
         revenues = {}
+        typed_total = self._typed_total
         for lead_id, amount, basis, duration, currency_id, target_id in found:
             row = rows[lead_id]
-            total = self._typed_total(row.get("value_amount", amount),
-                                      row.get("value_basis", basis),
-                                      row.get("value_duration", duration))
-            currency_id = row.get("currency_id", currency_id)
+            if len(row) == 1 and "value_amount" in row:
+                # The value alone given (most files): the other columns as they are.
+                amount = row["value_amount"]
+            else:
+                amount = row.get("value_amount", amount)
+                basis = row.get("value_basis", basis)
+                duration = row.get("value_duration", duration)
+                currency_id = row.get("currency_id", currency_id)
+            total = typed_total(amount, basis, duration)
             # What _converted() does, the records made only for a conversion (most rows are
             # in the company currency).
             if total and currency_id and target_id and currency_id != target_id:
