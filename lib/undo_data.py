@@ -39,18 +39,23 @@ def decode(undo):
     if undo.get("version") != VERSION:
         return undo
     updated, after, write_dates = {}, {}, {}
-    for old_names, new_names, rows in undo["updated"]:
-        old_names, new_names = list(old_names), list(new_names)
+    for old_names, new_names, rows in _lists(undo["updated"], 3):
+        old_names, new_names = _lists(old_names), _lists(new_names)
         split = 1 + len(old_names)
-        for row in rows:
-            if len(row) != split + len(new_names):
-                raise ValueError("a row of the undo data does not match its columns")
+        for row in _lists(rows, split + len(new_names)):
             lead_id = str(int(row[0]))
             updated[lead_id] = dict(zip(old_names, row[1:split]))
             after[lead_id] = dict(zip(new_names, row[split:]))
-    for write_date, ids in undo["write_dates"]:
-        for lead_id in ids:
+    for write_date, ids in _lists(undo["write_dates"], 2):
+        for lead_id in _lists(ids):
             write_dates[str(int(lead_id))] = write_date
-    return {"updated": updated, "created": undo["created"], "write_dates": write_dates,
-            "after": after}
+    return {"updated": updated, "created": _lists(undo["created"]),
+            "write_dates": write_dates, "after": after}
 
+
+def _lists(value, width=None):
+    """``value``, a list (of lists of ``width`` items each when given), or TypeError."""
+    if not isinstance(value, list) or (width is not None and not all(
+            isinstance(item, list) and len(item) == width for item in value)):
+        raise TypeError("the undo data is not of the form it should have")
+    return value
