@@ -14,13 +14,9 @@ from collections import OrderedDict
 VERSION = 2
 
 
-def encode(updated, written, created, write_dates):
-    """updated: [(id, {column: previous value})]; written: the {column: value written} of each
-    (same order); created: [id]; write_dates: {id: write date}."""
-    groups = OrderedDict()
-    for (lead_id, old_values), new_values in zip(updated, written):
-        groups.setdefault((tuple(old_values), tuple(new_values)), []).append(
-            [lead_id] + list(old_values.values()) + list(new_values.values()))
+def encode(groups, created, write_dates):
+    """groups: {(previous columns, written columns): [(id, previous value..., value
+    written...)]}; created: [id]; write_dates: {id: write date}."""
     dates = OrderedDict()
     for lead_id, write_date in write_dates.items():
         dates.setdefault(write_date, []).append(lead_id)

@@ -112,27 +112,27 @@ class CrmLeadImportLog(models.Model):
         return self
 
     def _log_undo(self, to_write, created, after):
-        """Keep what the import changed: previous values, values written, write dates (from
-        ``after``, {id: state read after the write}, else read here; lib/undo_data.py)."""
-        updated, written = [], []
+        """Keep what the import changed, grouped as lib/undo_data.py writes it: previous values,
+        values written, write dates (those of ``after``, {id: state read after the write})."""
+        groups = defaultdict(list)
         for _line, lead, _vals, changes in to_write:
-            old_values = {name: old for name, old, _new in changes}
-            if "status" in old_values:
-                # Winning or losing also moves the stage, probability, lost reason: keep them.
-                for name in UNDO_EXTRA_FIELDS:
-                    old_values.setdefault(name, self._raw(lead, name))
-            updated.append((lead.id, old_values))
-            written.append({name: new for name, _old, new in changes})
+            names, olds, news = zip(*changes) if changes else ((), (), ())
+            # Winning or losing also moves the stage, probability, lost reason: keep them.
+            extra = tuple(name for name in UNDO_EXTRA_FIELDS if name not in names) \
+                if "status" in names else ()
+            groups[names + extra, names].append(
+                (lead.id,) + olds + tuple(self._raw(lead, name) for name in extra) + news)
         # As the ORM gives them: strings, to the second.
         write_dates = {lead_id: state.write_date[:19] for lead_id, state in after.items()
                        if state.get("write_date")}
-        missing = [i for i, _old in updated if i not in write_dates] + created.ids
+        missing = [row[0] for rows in groups.values() for row in rows
+                   if row[0] not in write_dates] + created.ids
         self.env["crm.lead"].browse(missing).invalidate_cache()
         # Fixed SQL; the ids are a parameter.
         self.env.cr.execute("SELECT id, date_trunc('second', write_date) FROM crm_lead "
                             "WHERE id = ANY(%s::int4[])", (bulk.pg_array(missing),))
         write_dates.update(self.env.cr.fetchall())
-        self.undo_data = undo_data.encode(updated, written, created.ids, write_dates)
+        self.undo_data = undo_data.encode(groups, created.ids, write_dates)
 
     @staticmethod
     def _raw(lead, name):
