@@ -1,12 +1,15 @@
 """The import at 100,000 rows (issue 18 point 5) reads each opportunity once before and once
 after its write: the expected revenue comes from the values read first, the undo data's write
 dates and the notes' record names from the read after; its undo data is compact
-(lib/undo_data.py). What each of these gives is what the import gave before."""
+(lib/undo_data.py); Python's cyclic collector is off while it runs. What each of these gives
+is what the import gave before."""
+import gc
 import json
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 
-from ..lib import undo_data
+from ..lib import bulk, undo_data
 from .common import SuiteTransactionCase
 from .test_value import ValueMixin
 
@@ -141,3 +144,24 @@ class TestImportCompact(ValueMixin, SuiteTransactionCase):
         self.assertEqual(lined.value_amount, 900.0)
         self.assertAlmostEqual(lined.planned_revenue, lined_revenue, places=6)
         self.assertEqual(lined.value_total, lined.amount_untaxed)
+
+    def test_collector_off_during_the_import_only(self):
+        self.assertTrue(gc.isenabled())
+        seen = []
+        original = type(self.Log)._import_file
+
+        def watch(log, *args, **kwargs):
+            seen.append(gc.isenabled())
+            with bulk.spaced_collections():  # nested: still off after it
+                pass
+            seen.append(gc.isenabled())
+            return original(log, *args, **kwargs)
+
+        with patch.object(type(self.Log), "_import_file", watch):
+            self.import_three()
+        self.assertEqual(seen, [False, False])
+        self.assertTrue(gc.isenabled(), "back on after the import")
+        with self.assertRaises(RuntimeError):
+            with bulk.spaced_collections():
+                raise RuntimeError("boom")
+        self.assertTrue(gc.isenabled(), "back on after a failure")
