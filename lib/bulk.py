@@ -151,8 +151,8 @@ _collections = {"lock": threading.Lock(), "depth": 0, "enabled": None}
 def spaced_collections():
     """Work that keeps millions of small objects alive (an import of 100,000 rows): Python's
     cyclic garbage collector, run every 700 allocations, walked them again and again (about
-    a sixth of the time); run every 100,000 it still took 2 s of an import of 100,000 rows
-    (26 s), each object kept walked in two generations and the oldest walked whole. For the
+    a sixth of the time); run every 100,000 it still took 1.5 to 2 s of an import of 100,000
+    rows (26 s), each object kept walked in two generations, the oldest walked whole. For the
     duration of the block its automatic runs are off: memory is still freed as soon as an
     object is no longer used, only reference cycles wait for the next collection after the
     block. Back on when the last of the blocks running in the process ends."""
