@@ -116,8 +116,8 @@ class CrmLeadValue(models.Model):
 
         ``states``: {id: mapping of (at least) its stored value_amount, value_basis,
         value_duration, currency_id and company_id (ids or False), as they are now} of the
-        opportunities the caller has already read (the import's first read): not read again (at 100,000 rows,
-        each pass over the opportunities cost up to a second)."""
+        opportunities the caller has already read (the import's first read): not read again
+        (at 100,000 rows, each pass over the opportunities cost up to a second)."""
         watched = VALUE_FIELDS + ("currency_id",)
         ids = [lead_id for lead_id, row in rows.items() if any(name in row for name in watched)]
         if not ids:
