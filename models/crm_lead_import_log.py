@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.job import job
 
-from ..lib import bulk, guard, progress, spreadsheet
+from ..lib import bulk, guard, progress, spreadsheet, undo_data
 from .crm_lead_import_engine.engine import UNDO_EXTRA_FIELDS
 
 # The log's own fields: written by the import only (its options and undo data are replayed).
@@ -83,7 +83,7 @@ class CrmLeadImportLog(models.Model):
         if errors and not skip_invalid:
             return log._record_failure(errors)
         progress.phase("write", len([entry for entry in plan if not entry[1] or entry[3]]))
-        to_write, created, refused = Engine._write_plan(plan, skip_invalid)
+        to_write, created, refused, after = Engine._write_plan(plan, skip_invalid)
         if refused:
             errors = sorted(errors + [(line, "", "", "", reason) for line, reason in refused],
                             key=lambda error: error[0])
@@ -91,9 +91,10 @@ class CrmLeadImportLog(models.Model):
             return log._record_failure(errors)
         # The name read before the undo data is written (read after, it came back with them).
         log_name = log.name
-        log._log_undo(to_write, created)
+        log._log_undo(to_write, created, after)
         progress.phase("notes", len(to_write) + len(created))
-        Engine._post_summaries(log_name, [entry[1:] for entry in to_write], created)
+        Engine._post_summaries(log_name, [entry[1:] for entry in to_write], created,
+                               {lead_id: state.name for lead_id, state in after.items()})
         progress.advance(len(to_write) + len(created))
         log.write({
             "updated_count": len(to_write),
@@ -110,26 +111,28 @@ class CrmLeadImportLog(models.Model):
         self._attach_report(errors)
         return self
 
-    def _log_undo(self, to_write, created):
-        """Keep what the import changed: previous values, values written, write dates."""
-        undo = {"updated": {}, "created": created.ids}
+    def _log_undo(self, to_write, created, after):
+        """Keep what the import changed, grouped as lib/undo_data.py writes it: previous values,
+        values written, write dates (those of ``after``, {id: state read after the write})."""
+        groups = defaultdict(list)
         for _line, lead, _vals, changes in to_write:
-            old_values = {name: old for name, old, _new in changes}
-            if "status" in old_values:
-                # Winning or losing also moves the stage, probability, lost reason: keep them.
-                for name in UNDO_EXTRA_FIELDS:
-                    old_values.setdefault(name, self._raw(lead, name))
-            undo["updated"][str(lead.id)] = old_values
-        ids = [int(i) for i in undo["updated"]] + created.ids
-        self.env["crm.lead"].browse(ids).invalidate_cache()
-        # As the ORM gives them: strings, to the second. Fixed SQL; the ids are a parameter.
+            names, olds, news = zip(*changes) if changes else ((), (), ())
+            # Winning or losing also moves the stage, probability, lost reason: keep them.
+            extra = tuple(name for name in UNDO_EXTRA_FIELDS if name not in names) \
+                if "status" in names else ()
+            groups[names + extra, names].append(
+                (lead.id,) + olds + tuple(self._raw(lead, name) for name in extra) + news)
+        # As the ORM gives them: strings, to the second.
+        write_dates = {lead_id: state.write_date[:19] for lead_id, state in after.items()
+                       if state.get("write_date")}
+        missing = [row[0] for rows in groups.values() for row in rows
+                   if row[0] not in write_dates] + created.ids
+        self.env["crm.lead"].browse(missing).invalidate_cache()
+        # Fixed SQL; the ids are a parameter.
         self.env.cr.execute("SELECT id, date_trunc('second', write_date) FROM crm_lead "
-                            "WHERE id = ANY(%s::int4[])", (bulk.pg_array(ids),))
-        undo["write_dates"] = {str(lead_id): write_date
-                               for lead_id, write_date in self.env.cr.fetchall()}
-        undo["after"] = {str(lead.id): {name: new for name, _old, new in changes}
-                         for _line, lead, _vals, changes in to_write}
-        self.undo_data = json.dumps(undo, separators=(",", ":"))
+                            "WHERE id = ANY(%s::int4[])", (bulk.pg_array(missing),))
+        write_dates.update(self.env.cr.fetchall())
+        self.undo_data = undo_data.encode(groups, created.ids, write_dates)
 
     @staticmethod
     def _raw(lead, name):
@@ -273,7 +276,7 @@ class CrmLeadImportLog(models.Model):
         plain values, opportunities given by id, created ones made by the importing user."""
         invalid = UserError(_("The undo data of this import is invalid: it cannot be undone."))
         try:
-            undo = json.loads(self.undo_data)
+            undo = undo_data.decode(json.loads(self.undo_data))
             updated = {str(int(lead_id)): values for lead_id, values in undo["updated"].items()}
             created = [int(lead_id) for lead_id in undo["created"]]
             write_dates = dict(undo["write_dates"])

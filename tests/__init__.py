@@ -11,6 +11,7 @@ from . import test_documents
 from . import test_export
 from . import test_i18n
 from . import test_import
+from . import test_import_compact
 from . import test_import_limits
 from . import test_import_parsing
 from . import test_import_side_effects

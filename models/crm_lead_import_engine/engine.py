@@ -107,18 +107,19 @@ class CrmLeadImportEngine(models.AbstractModel):
     # ------------------------------------------------------------------ writing
 
     def _write_plan(self, plan, skip_invalid):
-        """Write what _prepare() planned: (to_write, created, refused). to_write holds the
-        (line, lead, vals, changes) of the opportunities updated, created those created;
+        """Write what _prepare() planned: (to_write, created, refused, after). to_write holds
+        the (line, lead, vals, changes) of the opportunities updated, created those created;
         refused is [(line, reason)] of the rows the database or a business rule refused: when
         there are some and skip_invalid is off, nothing is written (to_write and created are
-        None)."""
+        None); after is {id: state} of the updated opportunities read after the write
+        (side_effects.py; empty here)."""
         to_write = [(line, lead, vals, changes) for line, lead, vals, changes in plan
                     if lead and changes]
         to_create = [(line, vals) for line, lead, vals, _changes in plan if not lead]
         Lead = self.env["crm.lead"].with_context(tracking_disable=True)
         try:
             with self.env.cr.savepoint():
-                return to_write, self._apply(Lead, to_write, to_create), []
+                return to_write, self._apply(Lead, to_write, to_create), [], {}
         except WRITE_ERRORS:
             # A row refused by the database or a business rule (e.g. items required on a new
             # opportunity): find which, one row at a time, then write only the others, or
@@ -126,11 +127,11 @@ class CrmLeadImportEngine(models.AbstractModel):
             self.env.clear()
             refused = self._refused_rows(Lead, to_write, to_create)
             if not skip_invalid:
-                return None, None, refused
+                return None, None, refused, {}
             refused_lines = {line for line, _reason in refused}
             to_write = [entry for entry in to_write if entry[0] not in refused_lines]
             to_create = [entry for entry in to_create if entry[0] not in refused_lines]
-            return to_write, self._apply(Lead, to_write, to_create), refused
+            return to_write, self._apply(Lead, to_write, to_create), refused, {}
 
     def _apply(self, Lead, to_write, to_create):
         """Write the planned changes and create the new opportunities; returns those."""
@@ -163,9 +164,10 @@ class CrmLeadImportEngine(models.AbstractModel):
 
     # ------------------------------------------------------------------ notes
 
-    def _post_summaries(self, file_name, to_write, created):
+    def _post_summaries(self, file_name, to_write, created, names=None):
         """One note per opportunity saying what the import changed, inserted in bulk (posting
-        them one by one, with notifications to nobody, took most of the import's time)."""
+        them one by one, with notifications to nobody, took most of the import's time).
+        ``names``: {lead id: its name} read after the write (crm.lead._post_bulk_notes())."""
         Lead = self.env["crm.lead"]
         # Per column: "<li>label: " with its label in the user's language (get_description()
         # also built every other attribute of the field), each value as shown, worked out
@@ -211,7 +213,7 @@ class CrmLeadImportEngine(models.AbstractModel):
                 notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
         created_body = _("<p>Created by the import of %s.</p>") % file_name
         notes += [(lead, created_body) for lead in created]
-        self._insert_notes(notes)
+        self._insert_notes(notes, names)
 
     def _linked_names(self, to_write):
         """{many2one column: {id: its display name, escaped}} of the records the changes
@@ -232,8 +234,8 @@ class CrmLeadImportEngine(models.AbstractModel):
                            for record in records}
         return names
 
-    def _insert_notes(self, notes):
-        self.env["crm.lead"]._post_bulk_notes({lead.id: body for lead, body in notes})
+    def _insert_notes(self, notes, names=None):
+        self.env["crm.lead"]._post_bulk_notes({lead.id: body for lead, body in notes}, names)
 
     def _display(self, field, value):
         if value in (None, False, ""):

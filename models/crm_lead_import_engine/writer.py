@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ...lib import bulk
 from ..crm_lead.value import VALUE_FIELDS
+from .validation import LeadState
 
 # Written through the ORM (business logic attached), in this order; the other fields the
 # import writes are plain columns, updated in SQL.
@@ -12,6 +13,8 @@ ORM_FIELDS_ORDER = ("team_id", "stage_id", "probability_tag_id", "probability", 
                     "lost_reason", "contact_id", "on_hold")
 # What the expected revenue of a row is computed from (crm.lead._revenue_of_rows()).
 REVENUE_FIELDS = VALUE_FIELDS + ("currency_id",)
+# And what it needs of the values read before (value.py).
+STATE_FIELDS = frozenset(REVENUE_FIELDS + ("company_id",))
 # Opportunities per UPDATE.
 SQL_BATCH = 20000
 # What crm.lead.write() does besides writing these columns, in SQL (leads of the import only):
@@ -44,8 +47,13 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         last on import, first on undo (then the exact previous stage and probability are
         written back)."""
         by_field = defaultdict(lambda: defaultdict(list))
+        # The values the import read before (validation.py, LeadState): what the UPDATE
+        # computes the expected revenue from, but for the leads written through the ORM first.
+        states = {}
         for lead, vals, _changes in to_write:
             lead_id = lead.id
+            if lead.__class__ is LeadState and STATE_FIELDS <= lead.keys():
+                states[lead_id] = lead
             for name, value in vals.items():
                 by_field[name][value].append(lead_id)
 
@@ -59,6 +67,7 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
 
         if status_first:
             write_status()
+            states = {}
         sql = OrderedDict()
         # A stage change on leads given an open probability in the same rows: crm.lead.write()
         # would set the stage's probability (overwritten next) and recompute closing fields.
@@ -77,6 +86,8 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
                         name == "user_id" and value):
                     continue
                 Lead.browse(ids).write({name: value})
+                for lead_id in ids:
+                    states.pop(lead_id, None)
         owners = [(i, v) for v, ids in by_field.get("user_id", {}).items() if v for i in ids]
         if owners:
             sql["user_id"] = owners
@@ -89,7 +100,7 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
                 sql[name] = [(i, v) for v, ids in values.items() for i in ids]
         # The sales channel of each lead written (the UPDATE does not change it): read by the
         # UPDATE, not by a query of its own (at 100,000 rows, each pass over the leads cost).
-        teams = self._sql_update(Lead, sql)
+        teams = self._sql_update(Lead, sql, states)
         if owners:
             self._move_to_owner_team(Lead, owners, teams)
         if not status_first:
@@ -108,12 +119,13 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
             if team is not None and new_team_id != team_id:
                 Lead.browse(lead_ids).write({"team_id": new_team_id})
 
-    def _sql_update(self, Lead, columns):
+    def _sql_update(self, Lead, columns, states=None):
         """Write {column: [(lead id, value)]} in one UPDATE per batch of leads, access checked.
         Each column's SQL_EXTRAS (what crm.lead.write() does when it changes) are set in the
         same statement for the leads given that column; the stored fields depending on the
-        other (plain) columns are recomputed. Returns {lead id: its sales channel id or None}
-        of the leads written (none of these columns is the channel)."""
+        other (plain) columns are recomputed. ``states``: {lead id: its stored values as they
+        are now} already read (crm.lead._revenue_of_rows()). Returns {lead id: its sales
+        channel id or None} of the leads written (none of these columns is the channel)."""
         # {column: {lead id: value}}.
         given = OrderedDict((name, dict(pairs)) for name, pairs in columns.items())
         ids = sorted(set().union(*given.values()))
@@ -125,12 +137,13 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         records.check_access_rule("write")
         names = list(columns)
         # A new value (basis, duration, currency) gives a new expected revenue: computed here
-        # and written in the same UPDATE (value.py; it reads the value's columns of the rows).
+        # and written in the same UPDATE (value.py; it reads the value's columns of the rows
+        # not in ``states``).
         rows = defaultdict(dict)
         for name in REVENUE_FIELDS:
             for lead_id, value in given.get(name, {}).items():
                 rows[lead_id][name] = value
-        revenues = Lead._revenue_of_rows(rows)
+        revenues = Lead._revenue_of_rows(rows, states)
         if revenues:
             given.setdefault("planned_revenue", {}).update(revenues)
         if revenues and "planned_revenue" not in names:
