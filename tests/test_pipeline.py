@@ -173,12 +173,18 @@ class TestPipelineProgressBar(RpcCase):
         self.assertEqual(found, [lead.id])
 
     def test_column_index(self):
-        """The index the kanban's columns are read through (crm.lead's order per salesperson
-        and stage) is made at installation."""
+        """The indexes the kanban's columns and their counts are read through (crm.lead's
+        order per salesperson and stage) are made at installation."""
         self.env.cr.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
                             ("crm_lead_pipeline_column_index",))
         self.assertIn("(user_id, stage_id, priority DESC, activity_date_deadline, id DESC)",
                       self.env.cr.fetchone()[0])
+        # The columns' counts: the active opportunities only, by salesperson and stage.
+        self.env.cr.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                            ("crm_lead_pipeline_count_index",))
+        definition = self.env.cr.fetchone()[0]
+        self.assertIn("(user_id, stage_id, id) WHERE (active AND", definition)
+        self.assertIn("'opportunity'", definition)
 
 
 class TestLineRules(RpcCase):

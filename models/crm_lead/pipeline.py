@@ -38,10 +38,18 @@ class CrmLeadPipeline(models.Model):
     def init(self):
         """An index in the order of crm's kanban columns (crm.lead's _order) per salesperson
         and stage: a column of "My pipeline" is read in 0.1 ms instead of sorting all of the
-        salesperson's opportunities of that stage (60-110 ms for 20,000)."""
+        salesperson's opportunities of that stage (60-110 ms for 20,000); and one its count
+        is read from."""
         result = super().init()
         tools.create_index(self._cr, "crm_lead_pipeline_column_index", self._table, [
             "user_id", "stage_id", "priority DESC", "activity_date_deadline", "id DESC"])
+        # The count of each column (the kanban's "N records", search_read_columns), from the
+        # index alone: through the index above, PostgreSQL read each opportunity of the
+        # column from the table to check that it is active and an opportunity (10 to 30 ms a
+        # column for a salesperson with 30,000). Fixed SQL.
+        self._cr.execute("""
+            CREATE INDEX IF NOT EXISTS crm_lead_pipeline_count_index
+            ON crm_lead (user_id, stage_id, id) WHERE active AND type = 'opportunity'""")
         return result
 
     @api.model
