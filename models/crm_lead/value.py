@@ -16,6 +16,10 @@ VALUE_BASES = [
 # The fields a user types the value with: when one of them is written, planned_revenue given
 # in the same values is left out (they decide it).
 VALUE_FIELDS = ("value_amount", "value_basis", "value_duration")
+# What the expected revenue of an opportunity without lines is computed from
+# (_revenue_of_rows()), and what that needs of an opportunity's stored values besides.
+REVENUE_FIELDS = VALUE_FIELDS + ("currency_id",)
+REVENUE_STATE_FIELDS = frozenset(REVENUE_FIELDS + ("company_id",))
 
 
 class CrmLeadValue(models.Model):
@@ -118,8 +122,8 @@ class CrmLeadValue(models.Model):
         value_duration, currency_id and company_id (ids or False), as they are now} of the
         opportunities the caller has already read (the import's first read): not read again
         (at 100,000 rows, each pass over the opportunities cost up to a second)."""
-        watched = VALUE_FIELDS + ("currency_id",)
-        ids = [lead_id for lead_id, row in rows.items() if any(name in row for name in watched)]
+        ids = [lead_id for lead_id, row in rows.items()
+               if any(name in row for name in REVENUE_FIELDS)]
         if not ids:
             return {}
         states = states or {}

@@ -4,17 +4,13 @@ from odoo import _, models
 from odoo.exceptions import UserError
 
 from ...lib import bulk
-from ..crm_lead.value import VALUE_FIELDS
+from ..crm_lead.value import REVENUE_FIELDS, REVENUE_STATE_FIELDS
 from .validation import LeadState
 
 # Written through the ORM (business logic attached), in this order; the other fields the
 # import writes are plain columns, updated in SQL.
 ORM_FIELDS_ORDER = ("team_id", "stage_id", "probability_tag_id", "probability", "user_id",
                     "lost_reason", "contact_id", "on_hold")
-# What the expected revenue of a row is computed from (crm.lead._revenue_of_rows()).
-REVENUE_FIELDS = VALUE_FIELDS + ("currency_id",)
-# And what it needs of the values read before (value.py).
-STATE_FIELDS = frozenset(REVENUE_FIELDS + ("company_id",))
 # Opportunities per UPDATE.
 SQL_BATCH = 20000
 # What crm.lead.write() does besides writing these columns, in SQL (leads of the import only):
@@ -52,7 +48,7 @@ class CrmLeadImportEngineWriter(models.AbstractModel):
         states = {}
         for lead, vals, _changes in to_write:
             lead_id = lead.id
-            if lead.__class__ is LeadState and STATE_FIELDS <= lead.keys():
+            if lead.__class__ is LeadState and REVENUE_STATE_FIELDS <= lead.keys():
                 states[lead_id] = lead
             for name, value in vals.items():
                 by_field[name][value].append(lead_id)
