@@ -3,6 +3,7 @@ computed fields from one query, the many-to-one names once per record; pipeline.
 card has items from one query with the items' rules): the same answer as Odoo's own read,
 value by value, for what the rep may see."""
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from odoo import fields as odoo_fields
 from odoo.exceptions import AccessError
@@ -208,3 +209,41 @@ class TestPipelineCards(RpcCase):
         self.assertEqual(self.rpc(self.employee, "crm.lead", "search_read_columns",
                                   [{"domain": mine, "limit": 40}], fields),
                          [{"length": 0, "records": []}])
+
+    def test_columns_read_together(self):
+        """The cards of all the columns are read in one read() (what a card's read costs per
+        call is paid once per pipeline), each column answering its own cards, in its order;
+        ["id"] alone and a context with active_test answer as search_read does."""
+        Lead = type(self.env["crm.lead"])
+        reads = []
+        original = Lead.read
+
+        def counted(records, fields=None, load="_classic_read"):
+            reads.append(sorted(records.ids))
+            return original(records, fields, load=load)
+
+        new = [("type", "=", "opportunity"), ("stage_id", "=", self.stage_new.id)]
+        other = [("type", "=", "opportunity"), ("stage_id", "!=", self.stage_new.id)]
+        columns = [{"domain": new, "limit": 2}, {"domain": other, "limit": 3},
+                   {"domain": new, "offset": 1, "limit": 1}]
+        fields = ["name", "stage_id", "value_total"]
+        expected = [self.rpc(self.demo, "crm.lead", "search_read", column["domain"], fields,
+                             offset=column.get("offset", 0), limit=column["limit"])
+                    for column in columns]
+        self.assertTrue(all(expected))
+        with patch.object(Lead, "read", counted):
+            answers = self.rpc(self.demo, "crm.lead", "search_read_columns", columns, fields)
+        self.assertEqual([answer["records"] for answer in answers], expected)
+        self.assertEqual(reads, [sorted({row["id"] for rows in expected for row in rows})])
+        only_ids = self.rpc(self.demo, "crm.lead", "search_read_columns", columns, ["id"])
+        self.assertEqual([answer["records"] for answer in only_ids],
+                         [[{"id": row["id"]} for row in rows] for rows in expected])
+        # active_test is for the search only (as search_read): an archived opportunity is
+        # found, and its card read.
+        self.with_items.active = False
+        archived = [("active", "=", False), ("id", "=", self.with_items.id)]
+        self.assertEqual(
+            self.rpc(self.demo, "crm.lead", "search_read_columns", [{"domain": archived}],
+                     ["name", "active"], context={"active_test": False}),
+            [{"length": 1, "records": [
+                {"id": self.with_items.id, "name": "With items", "active": False}]}])
