@@ -8,9 +8,11 @@ from ..crm_lead.value import REVENUE_FIELDS, REVENUE_STATE_FIELDS
 from .validation import LeadState
 
 # Written through the ORM (business logic attached), in this order; the other fields the
-# import writes are plain columns, updated in SQL.
+# import writes are plain columns, updated in SQL (the lost reason too: no logic is attached
+# to it, and written through the ORM it was an UPDATE of its own of the opportunities lost,
+# 0.25 s for 2,500 of them).
 ORM_FIELDS_ORDER = ("team_id", "stage_id", "probability_tag_id", "probability", "user_id",
-                    "lost_reason", "contact_id", "on_hold")
+                    "contact_id", "on_hold")
 # What _write_grouped() writes per value (the others are plain columns).
 GROUPED_FIELDS = frozenset(ORM_FIELDS_ORDER + ("status",))
 # Opportunities per UPDATE.
