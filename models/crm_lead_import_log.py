@@ -113,18 +113,15 @@ class CrmLeadImportLog(models.Model):
 
     def _log_undo(self, to_write, created, after):
         """Keep what the import changed, grouped as lib/undo_data.py writes it: previous values,
-        values written, write dates (those of ``after``, {id: (write date, name)} read after
-        the write)."""
+        values written, write dates (``after``: {id: (write date, name)} read back)."""
         groups = defaultdict(list)
         for _line, lead, _vals, changes in to_write:
             names, olds, news = zip(*changes) if changes else ((), (), ())
-            if "status" in names:
-                # Winning or losing also moves the stage, probability, lost reason: keep them.
-                extra = tuple(name for name in UNDO_EXTRA_FIELDS if name not in names)
-                groups[names + extra, names].append(
-                    (lead.id,) + olds + tuple(self._raw(lead, name) for name in extra) + news)
-            else:
-                groups[names, names].append((lead.id,) + olds + news)
+            # Winning or losing also moves the stage, probability, lost reason: keep them.
+            extra = tuple(name for name in UNDO_EXTRA_FIELDS if name not in names) \
+                if "status" in names else ()
+            groups[names + extra, names].append((lead.id,) + olds + (tuple(
+                self._raw(lead, name) for name in extra) if extra else ()) + news)
         # As the ORM gives them: strings, to the second.
         write_dates = {lead_id: write_date[:19] for lead_id, (write_date, _name)
                        in after.items() if write_date}

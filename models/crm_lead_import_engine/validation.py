@@ -18,9 +18,6 @@ PROTECTED_FIELDS = ("name", "status", "team_id", "contact_id")
 # (0.2 s on 1.1 million opportunities: 100,000 rows read in batches of 20,000 took 1.2 s).
 READ_BATCH = 20000
 SCAN_BATCH = 200000
-# The field types _changes() compares as numbers, and as texts.
-FLOAT_TYPES = frozenset(("float", "monetary"))
-TEXT_TYPES = frozenset(("char", "text"))
 # Columns whose cells convert the same whatever the row (their conversion is kept per value).
 CONTEXT_FREE_KEYS = ("pipeline", "lost_reason", "expected_revenue", "probability",
                      "probability_tag", "owner", "due_date")
@@ -62,9 +59,8 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
 
     def _lead_states(self, ids, columns, as_lists=False):
         """{id: LeadState} of the opportunities the file names that the user may read, read in
-        one query per batch (the ORM's read() of a whole file took seconds). ``as_lists``:
-        {id: [its values of ``columns`` (without the id) in that order]} instead (no
-        dictionary per opportunity: what is read back after the write)."""
+        one query per batch (the ORM's read() of a whole file took seconds); ``as_lists``: {id:
+        [its values of ``columns`` but the id, in that order]} (no dictionary per row)."""
         Lead = self.env["crm.lead"].with_context(active_test=False)
         Lead.check_access_rights("read")
         states = {}
@@ -92,11 +88,9 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             part = ids[chunk:chunk + batch]
             if not inline:
                 part = Lead._search([("id", "in", part)])
-            # The rows found through the primary key (a bitmap of the ids): beyond a few
-            # thousand ids the planner reads the whole table instead (100,000 ids of 1.1
-            # million opportunities: 0.4 to 0.6 s, against 0.16 s). For this statement only
-            # (set back below; a failure rolls the transaction or savepoint back, and the
-            # setting with it).
+            # Found through the primary key: for many ids the planner read the whole table
+            # (100,000 of 1.1 million: 0.4 to 0.6 s, against 0.16 s). For this statement only
+            # (set back below; a failure rolls back the savepoint, and the setting with it).
             cr.execute("SELECT current_setting('enable_seqscan')")
             planner = cr.fetchone()
             cr.execute("SELECT set_config('enable_seqscan', 'off', true)")
@@ -141,11 +135,9 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
         # Looked up once (per cell below).
         formula, parse_int, leads = spreadsheet.Formula, parsing.parse_int, lookups["lead"]
         convert_once, convert_cell = self._convert_once, self._convert_cell
-        # The stage of each (cell, pipeline): what _convert_cell() gives depends on them only.
-        stages = {}
+        stages = {}  # {(cell, pipeline): what _convert_cell() gives: it depends on them only}
         # The cells that are values as the files hold them most (no formula, no text to strip).
         plain = (int, float)
-        changes_of = self._changes
         for line, values in rows:
             progress.advance()
             row_errors = []
@@ -256,7 +248,7 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             if row_errors:
                 errors.extend(row_errors)
                 continue
-            changes = changes_of(lead, vals, overwrite, lead_fields)
+            changes = self._changes(lead, vals, overwrite, lead_fields)
             # What changes, as values to write (the row's values when they all change).
             plan.append((line, lead, vals if not lead or len(changes) == len(vals) else
                          {f: new for f, _old, new in changes}, changes))
@@ -288,13 +280,13 @@ class CrmLeadImportEngineValidation(models.AbstractModel):
             if not overwrite and (field_name in PROTECTED_FIELDS or field_name.startswith(
                     "x_")) and not self._is_empty(old):
                 continue
-            if field_type in FLOAT_TYPES:
+            if field_type in ("float", "monetary"):
                 # same_float(), inline (per number of every row).
                 old_number, new_number = old or 0.0, new or 0.0
                 if abs(old_number - new_number) <= max(
                         1e-6, 1e-14 * max(abs(old_number), abs(new_number))):
                     continue
-            elif field_type in TEXT_TYPES and isinstance(new, str):
+            elif field_type in ("char", "text") and isinstance(new, str):
                 # Cells are read stripped: the spaces around a text are no change.
                 if (old or "").strip() == new.strip():
                     continue
