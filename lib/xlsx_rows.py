@@ -10,6 +10,7 @@ openpyxl gives (tests/test_spreadsheet.py compares them).
 """
 import io
 import re
+from operator import itemgetter
 from xml.etree.ElementTree import ParseError, fromstring
 
 from openpyxl.utils import column_index_from_string
@@ -18,6 +19,8 @@ from openpyxl.worksheet._reader import (FORMULA_TAG, INLINE_STRING, VALUE_TAG, W
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 TEXT_TAG = INLINE_STRING.replace("}is", "}t")
+# A parsed cell's (column, value, data type).
+_column, _value, _data_type = itemgetter(0), itemgetter(1), itemgetter(2)
 # A cell openpyxl's read-only worksheet pads a row with.
 EMPTY = (None, "n")
 
@@ -121,6 +124,7 @@ def iter_rows(sheet):
         parsed = ((index, [(cell["column"], cell["value"], cell["data_type"])
                            for cell in cells]) for index, cells in new_parser().parse())
     counter = 1
+    in_place = {}  # {width: [1, 2, ... width]}: the columns of a row of all its cells, in order
     for index, cells in parsed:
         for _missing in range(counter, index):
             counter += 1
@@ -131,6 +135,14 @@ def iter_rows(sheet):
                 yield []
                 continue
             width = cells[-1][0]
+            if width == len(cells):
+                columns = in_place.get(width)
+                if columns is None:
+                    columns = in_place[width] = list(range(1, width + 1))
+                if list(map(_column, cells)) == columns:
+                    # Each cell in its place (most rows): as the loop below places them.
+                    yield list(zip(map(_value, cells), map(_data_type, cells)))
+                    continue
             row = [EMPTY] * width
             for column, value, data_type in cells:
                 if 1 <= column <= width:

@@ -94,7 +94,7 @@ class CrmLeadImportLog(models.Model):
         log._log_undo(to_write, created, after)
         progress.phase("notes", len(to_write) + len(created))
         Engine._post_summaries(log_name, [entry[1:] for entry in to_write], created,
-                               {lead_id: state.name for lead_id, state in after.items()})
+                               {lead_id: name for lead_id, (_date, name) in after.items()})
         progress.advance(len(to_write) + len(created))
         log.write({
             "updated_count": len(to_write),
@@ -113,18 +113,18 @@ class CrmLeadImportLog(models.Model):
 
     def _log_undo(self, to_write, created, after):
         """Keep what the import changed, grouped as lib/undo_data.py writes it: previous values,
-        values written, write dates (those of ``after``, {id: state read after the write})."""
+        values written, write dates (``after``: {id: (write date, name)} read back)."""
         groups = defaultdict(list)
         for _line, lead, _vals, changes in to_write:
             names, olds, news = zip(*changes) if changes else ((), (), ())
             # Winning or losing also moves the stage, probability, lost reason: keep them.
             extra = tuple(name for name in UNDO_EXTRA_FIELDS if name not in names) \
                 if "status" in names else ()
-            groups[names + extra, names].append(
-                (lead.id,) + olds + tuple(self._raw(lead, name) for name in extra) + news)
+            groups[names + extra, names].append((lead.id,) + olds + (tuple(
+                self._raw(lead, name) for name in extra) if extra else ()) + news)
         # As the ORM gives them: strings, to the second.
-        write_dates = {lead_id: state.write_date[:19] for lead_id, state in after.items()
-                       if state.get("write_date")}
+        write_dates = {lead_id: write_date[:19] for lead_id, (write_date, _name)
+                       in after.items() if write_date}
         missing = [row[0] for rows in groups.values() for row in rows
                    if row[0] not in write_dates] + created.ids
         self.env["crm.lead"].browse(missing).invalidate_cache()

@@ -111,8 +111,8 @@ class CrmLeadImportEngine(models.AbstractModel):
         the (line, lead, vals, changes) of the opportunities updated, created those created;
         refused is [(line, reason)] of the rows the database or a business rule refused: when
         there are some and skip_invalid is off, nothing is written (to_write and created are
-        None); after is {id: state} of the updated opportunities read after the write
-        (side_effects.py; empty here)."""
+        None); after is {id: (write date, name)} of the updated opportunities read after the
+        write (side_effects.py; empty here)."""
         to_write = [(line, lead, vals, changes) for line, lead, vals, changes in plan
                     if lead and changes]
         to_create = [(line, vals) for line, lead, vals, _changes in plan if not lead]
@@ -178,7 +178,6 @@ class CrmLeadImportEngine(models.AbstractModel):
         # The note around its changes, formatted once (unless the marker is in the texts).
         marker = "\x00changes\x00"
         around = (header % {"file": file_name, "changes": marker}).split(marker)
-        notes = []
         lead_fields, display = Lead._fields, self._display
 
         def column_of(name, shown):
@@ -198,22 +197,35 @@ class CrmLeadImportEngine(models.AbstractModel):
 
         for name, shown in self._linked_names(to_write).items():
             columns[name] = column_of(name, shown)
+        # {lead id: note}; text() inline below for the values already shown (per value of
+        # every change of every row).
+        bodies, numbers = {}, (int, float)
+        one_text = len(around) == 2
         for lead, _vals, changes in to_write:
-            items = []
+            parts = [around[0]] if one_text else []
             for name, old, new in changes:
                 column = columns.get(name)
                 if column is None:
                     column = columns[name] = column_of(name, {})
                 start, shown, field, number = column
-                items.append(start + text(old, shown, field, number) + " &#8594; "
-                             + text(new, shown, field, number) + "</li>")
-            if len(around) == 2:
-                notes.append((lead, around[0] + "".join(items) + around[1]))
+                old_text = str(old) if number and old and old.__class__ in numbers else \
+                    shown.get(old)
+                if old_text is None:
+                    old_text = text(old, shown, field, number)
+                new_text = str(new) if number and new and new.__class__ in numbers else \
+                    shown.get(new)
+                if new_text is None:
+                    new_text = text(new, shown, field, number)
+                parts += (start, old_text, " &#8594; ", new_text, "</li>")
+            if one_text:
+                parts.append(around[1])
+                bodies[lead.id] = "".join(parts)
             else:
-                notes.append((lead, header % {"file": file_name, "changes": "".join(items)}))
+                bodies[lead.id] = header % {"file": file_name, "changes": "".join(parts)}
         created_body = _("<p>Created by the import of %s.</p>") % file_name
-        notes += [(lead, created_body) for lead in created]
-        self._insert_notes(notes, names)
+        for lead in created:
+            bodies[lead.id] = created_body
+        self.env["crm.lead"]._post_bulk_notes(bodies, names)
 
     def _linked_names(self, to_write):
         """{many2one column: {id: its display name, escaped}} of the records the changes

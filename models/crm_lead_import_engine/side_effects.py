@@ -1,3 +1,4 @@
+from collections import OrderedDict
 from itertools import compress
 from operator import itemgetter, ne
 
@@ -6,7 +7,7 @@ from odoo import models
 from ...lib import guard
 from ...lib.columns import FIELD_OF_KEY
 from .engine import SIDE_EFFECT_FIELDS, _RollBack
-from .validation import LeadState, same_float
+from .validation import LeadState
 
 # Read back with the watched columns, for the undo data and the notes.
 AFTER_EXTRA_FIELDS = ("write_date", "name")
@@ -31,9 +32,9 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
         return sorted(names)
 
     def _write_plan(self, plan, skip_invalid):
-        """As the engine's, with each updated row's changes as read back after the write, and
-        those states read back (their write date and name too: the undo data and the notes
-        need them, and a pass over 100,000 opportunities cost up to a second)."""
+        """As the engine's, with each updated row's changes as read back after the write; after
+        is {id: (write date, name)} of the updated opportunities read back then (the undo data
+        and the notes need them, and a pass over 100,000 opportunities cost up to a second)."""
         watched = self._watched_fields(plan)
         # The states _prepare() read (the same transaction: nothing changed since) when they
         # hold every watched column; the others read again.
@@ -49,21 +50,31 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
         to_write, created, refused, after = super()._write_plan(plan, skip_invalid)
         if to_write:
             self.env["crm.lead"].recompute()
-            after = self._lead_states([entry[1].id for entry in to_write],
-                                      watched + list(AFTER_EXTRA_FIELDS))
+            # Read back as lists of values (no dictionary per opportunity), in this order.
+            columns = list(OrderedDict.fromkeys(watched + list(AFTER_EXTRA_FIELDS)))
+            rows = self._lead_states([entry[1].id for entry in to_write], columns,
+                                     as_lists=True)
             fields = self.env["crm.lead"]._fields
             floats = {name for name in watched if fields[name].type in ("float", "monetary")}
             values_of = itemgetter(*watched)
+            positions = {name: index for index, name in enumerate(columns)}
             to_write = [self._written_changes(entry, watched, before.get(entry[1].id),
-                                              after.get(entry[1].id), floats, values_of)
+                                              rows.get(entry[1].id), floats, values_of,
+                                              positions)
                         for entry in to_write]
+            date_at, name_at = positions["write_date"], positions["name"]
+            after = {lead_id: (values[date_at], values[name_at])
+                     for lead_id, values in rows.items()}
         return to_write, created, refused, after
 
     @staticmethod
-    def _written_changes(entry, watched, before, after, floats, values_of=None):
+    def _written_changes(entry, watched, before, after, floats, values_of=None,
+                         positions=None):
         """(line, lead, vals, changes): the planned changes first, then the side effects.
-        ``floats``: the watched fields compared as numbers; ``values_of``: itemgetter(*watched)
-        (watched has several fields: the importable ones)."""
+        ``after``: the values read back, a mapping by name, or a list holding the values of
+        ``watched`` first, in that order, each name's at its index in ``positions``;
+        ``floats``: the watched fields compared as numbers; ``values_of``:
+        itemgetter(*watched) (watched has several fields: the importable ones)."""
         line, lead, vals, planned = entry
         if before is None or after is None:
             # The user may no longer read it (e.g. given to another salesperson).
@@ -71,7 +82,11 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
         # The columns that differ at all (most do not; compared without a Python loop), then
         # compared as the import does.
         values_of = values_of or itemgetter(*watched)
-        differ = list(compress(watched, map(ne, values_of(before), values_of(after))))
+        if after.__class__ is list:
+            news = after
+        else:
+            news, positions = values_of(after), None
+        differ = list(compress(watched, map(ne, values_of(before), news)))
         changes = []
         if not differ:
             return line, lead, vals, changes
@@ -79,9 +94,12 @@ class CrmLeadImportEngineSideEffects(models.AbstractModel):
         if len(order) < len(differ):
             order += [name for name in differ if name not in order]
         for name in order:
-            old, new = before[name], after[name]
+            old, new = before[name], after[positions[name] if positions else name]
             if name in floats:
-                if same_float(old, new):
+                # same_float(), inline (per number of every row).
+                old_number, new_number = old or 0.0, new or 0.0
+                if abs(old_number - new_number) <= max(
+                        1e-6, 1e-14 * max(abs(old_number), abs(new_number))):
                     continue
             elif (old or False) == (new or False):
                 continue
