@@ -1,5 +1,6 @@
 import base64
 import io
+from datetime import timedelta
 
 import openpyxl
 
@@ -158,8 +159,13 @@ class TestReports(SuiteCase):
         quote = self.o7.create_document("quote")
         invoice = self.o7.create_document("invoice")
         invoice.action_invoice_open()
-        today = odoo.fields.Date.today()
-        export = self.env["crm.document.export"].create({"date_from": today, "date_to": today})
+        # The documents are dated in the user's time zone (the invoice: context_today), which
+        # may be a day ahead of or behind UTC's (the demo administrator is in Brussels): the
+        # export covers the days around.
+        today = odoo.fields.Date.from_string(odoo.fields.Date.today())
+        export = self.env["crm.document.export"].create({
+            "date_from": odoo.fields.Date.to_string(today - timedelta(days=1)),
+            "date_to": odoo.fields.Date.to_string(today + timedelta(days=1))})
         export.action_export()
         workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(export.file_data)))
         rows = list(workbook.active.iter_rows(min_row=2, values_only=True))
