@@ -44,5 +44,6 @@ from . import test_stale
 from . import test_status
 from . import test_tracks
 from . import test_trash
+from . import test_trash_search
 from . import test_value
 from . import test_value_import

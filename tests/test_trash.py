@@ -146,9 +146,14 @@ class TestTrash(SuiteCase):
         active_where = where(Lead, domain)
         self.assertNotIn("trash_date", active_where)
         self.assertIn('"crm_lead"."user_id"', active_where, "the rep's own rule is kept")
+        # Archived ones included: the trash left out by the trash's ids, the trash date
+        # unread (_search_is_in_trash).
         for model, archived_domain in ((Lead.with_context(active_test=False), domain),
                                        (Lead, domain + [("active", "in", [True, False])])):
-            self.assertIn('"crm_lead"."trash_date" IS NULL', where(model, archived_domain))
+            archived_where = where(model, archived_domain)
+            self.assertNotIn('"crm_lead"."trash_date"', archived_where)
+            self.assertIn('"crm_lead"."id" not in (SELECT trashed.id', archived_where)
+            self.assertIn('"crm_lead"."user_id"', archived_where, "the rep's own rule is kept")
         self.assertIn("trash_date", " ".join(self.env["ir.rule"].sudo(self.rep).domain_get(
             "crm.lead", "read")[0]), "a record read by id keeps the rule")
         # What the rep finds: their own, not another rep's, never the trash.

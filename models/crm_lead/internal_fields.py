@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError
 
 # Written by the addon's own code only, never through create()/write(): a client writing them
 # would empty or fill the trash, pick its own drop address, or hide a stale opportunity.
-INTERNAL_FIELDS = ("trash_date", "trashed_by_id", "active_before_trash",
+INTERNAL_FIELDS = ("trash_date", "trashed_by_id", "active_before_trash", "is_in_trash",
                    "stage_before_close_id", "drop_token", "date_last_activity")
 
 
