@@ -2,13 +2,13 @@
 
 Trashed opportunities are left out of every search: crm.lead._where_calc() leaves them out
 (they are never active: searches of active opportunities need nothing more; the others get
-``trash_date IS NULL``) and a global record rule hides the trash from all but sales
-managers. On the largest data set of the sales insights (bench/_data.py, default 1M
+``active OR id NOT IN (the trash's ids)``, _search_is_in_trash) and a global record rule hides
+the trash from all but sales managers. On the largest data set of the sales insights (bench/_data.py, default 1M
 opportunities and leads, generated once; --trashed of them moved to the trash), the searches
 the screens make, built by the ORM as superuser, as a sales manager and as a sales rep, are run
 with the trash filter and without it (the same query built by Odoo's own _where_calc and the
 record rules but the trash's), alternately, --repeat times each: times (best) and the plans
-of EXPLAIN ANALYZE are printed (whether the search with the filter reads the trash date at all:
+of EXPLAIN ANALYZE are printed (whether the search with the filter reads each row's trash date:
 the timings of a shared machine vary by more than the filter's cost), then the Trash menu's own
 search (trash_date set) and the size of the index that serves it.
 """
@@ -159,12 +159,15 @@ def main():
                 rows.append([who, label, "%.1f ms" % (1000 * without_time),
                              "%.1f ms" % (1000 * with_time),
                              "%+.1f ms" % (1000 * (with_time - without_time)),
-                             "yes" if "trash_date" in " ".join(with_plan) else "no"])
+                             # Each row's (the trash's own rows, from their partial index,
+                             # are not a read of every row).
+                             "yes" if "trash_date IS NULL" in " ".join(with_plan) else "no"])
                 plans.append((who, label, plan(cr, *without_sql), with_plan))
             cr.rollback()
     print_table("The same searches without and with the trash filter (best of %d; data of %s)"
                 % (options.repeat, size_label(max(counts))),
-                ["user", "search", "without", "with", "difference", "reads trash_date"], rows)
+                ["user", "search", "without", "with", "difference",
+                 "reads each row's trash_date"], rows)
     print("\nPlans (EXPLAIN ANALYZE), without -> with the trash filter:")
     for who, label, without_plan, with_plan in plans:
         if options.plans or who != "sales manager":
