@@ -78,6 +78,11 @@ class TestTrashSearch(SecurityCase):
 
         for model in (Lead, self.Lead.with_context(active_test=False)):
             self.assertNotIn("trash_date", where(model).replace("trashed.trash_date", ""))
+        # A search that names the trash date itself: the rep's trash rule kept, in the form
+        # that reads the first columns only.
+        query = Lead._where_calc([("trash_date", "!=", "2000-01-01")])
+        Lead._apply_ir_rules(query, "read")
+        self.assertEqual(query.get_sql()[1].count("SELECT trashed.id"), 1)
         type(self.Lead)._trash_check_in_force = False
         try:
             for model in (Lead, self.Lead.with_context(active_test=False)):

@@ -115,13 +115,16 @@ class CrmLeadTrash(models.Model):
         active_only = active_test and self._context.get("active_test", True) and not any(
             item[0] == "active" for item in domain)
         # The others: not in the trash (_search_is_in_trash).
-        if active_test and not (active_only and self._trash_check_in_force) and not any(
-                isinstance(term, (list, tuple)) and term[0] in ("trash_date", "is_in_trash")
-                for term in domain):
+        trash_excluded = active_test and not (active_only and self._trash_check_in_force) \
+            and not any(isinstance(term, (list, tuple)) and term[0] in ("trash_date",
+                                                                        "is_in_trash")
+                        for term in domain)
+        if trash_excluded:
             domain = [("is_in_trash", "=", False)] + domain
         query = super()._where_calc(domain, active_test)
-        # Read by _apply_ir_rules below: a search, whether every row of it is active.
-        query.crm_active_only = bool(active_only)
+        # Read by _apply_ir_rules below: a search, and whether no row of it is in the trash
+        # (every row active, or the trash left out just above).
+        query.crm_trash_excluded = bool(active_only or trash_excluded)
         return query
 
     @api.model
@@ -133,21 +136,22 @@ class CrmLeadTrash(models.Model):
         # condition is true. It is true there wherever it appears in the rules' domain, so it
         # is replaced by TRUE: left in, PostgreSQL unpacked every row up to the trash date, near
         # the row's end, and a rep's searches of a million opportunities took 7 to 33 ms longer
-        # (bench/trash_filter.py). In a search that includes archived opportunities it is
-        # replaced by its equivalent that reads the first columns of a row only
-        # (_search_is_in_trash). Any other read (a record by id, the write and unlink checks)
-        # gets the rules unchanged, and so does every read of a database where the check is
-        # not in force (_register_hook).
-        active_only = getattr(query, "crm_active_only", None)  # None: not a search
+        # (bench/trash_filter.py). So it is in a search that includes archived opportunities
+        # where _where_calc left the trash out; in the other searches (e.g. one that names the
+        # trash date) it is replaced by its equivalent that reads the first columns of a row
+        # only (_search_is_in_trash). Any other read (a record by id, the write and unlink
+        # checks) gets the rules unchanged, and so does every read of a database where the
+        # check is not in force (_register_hook).
+        trash_excluded = getattr(query, "crm_trash_excluded", None)  # None: not a search
         if mode != "read" or self._uid == SUPERUSER_ID or self._inherits or \
-                not self._trash_check_in_force or active_only is None:
+                not self._trash_check_in_force or trash_excluded is None:
             return super()._apply_ir_rules(query, mode)
         domain = self.env["ir.rule"]._compute_domain(self._name, mode)
         if not domain:
             return super()._apply_ir_rules(query, mode)
         # The negations pushed into the terms first: a negated term stays as it is (true for
         # none of these rows, it is not replaced).
-        not_in_trash = expression.TRUE_LEAF if active_only else ("is_in_trash", "=", False)
+        not_in_trash = expression.TRUE_LEAF if trash_excluded else ("is_in_trash", "=", False)
         domain = [not_in_trash if _is_not_in_trash_leaf(term) else term
                   for term in expression.distribute_not(domain)]
         # As ir.rule's domain_get: the rules are built as superuser (they may follow fields the
