@@ -3,8 +3,9 @@
 Trashed opportunities are left out of every search: crm.lead._where_calc() leaves them out
 (they are never active: searches of active opportunities need nothing more; the others get
 ``active OR id NOT IN (the trash's ids)``, _search_is_in_trash) and a global record rule hides
-the trash from all but sales managers. On the largest data set of the sales insights (bench/_data.py, default 1M
-opportunities and leads, generated once; --trashed of them moved to the trash), the searches
+the trash from all but sales managers. On the largest data set of the sales insights
+(bench/_data.py, default 1M opportunities and leads, generated once; --trashed of them moved to
+the trash), the searches
 the screens make, built by the ORM as superuser, as a sales manager and as a sales rep, are run
 with the trash filter and without it (the same query built by Odoo's own _where_calc and the
 record rules but the trash's), alternately, --repeat times each: times (best) and the plans

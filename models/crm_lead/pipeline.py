@@ -71,17 +71,16 @@ class CrmLeadPipeline(models.Model):
             domain = column.get("domain") or []
             offset, limit = column.get("offset") or 0, column.get("limit") or False
             records = self.search(domain, offset=offset, limit=limit, order=order)
-            length = len(records) + offset
+            length = len(records) + offset if records else 0
             if records and limit and len(records) == limit:
                 length = self.search_count(domain)
             found.append((records, length))
             cards |= reader.browse(records.ids)
-        if fields and fields == ["id"]:
+        if fields == ["id"]:
             read = {id_: {"id": id_} for id_ in cards.ids}
         else:
             read = {row["id"]: row for row in cards.read(fields)}
-        return [{"length": length if records else 0,
-                 "records": [read[id_] for id_ in records.ids if id_ in read]}
+        return [{"length": length, "records": [read[id_] for id_ in records.ids if id_ in read]}
                 for records, length in found]
 
     @api.depends("line_ids")

@@ -12,6 +12,8 @@ TRASH_DAYS = 30
 # The opportunities of the trash (few: deleting several at once is the sales managers', and the
 # cron purges them), from their partial index. Fixed SQL.
 TRASHED_IDS_SQL = "SELECT trashed.id FROM crm_lead trashed WHERE trashed.trash_date IS NOT NULL"
+# A domain that names one of these asks for the trash itself (the Trash menu): left as it is.
+TRASH_FIELDS = ("trash_date", "is_in_trash")
 
 
 def _is_not_in_trash_leaf(term):
@@ -114,11 +116,11 @@ class CrmLeadTrash(models.Model):
         # Odoo's own condition for adding active = True (BaseModel._where_calc).
         active_only = active_test and self._context.get("active_test", True) and not any(
             item[0] == "active" for item in domain)
-        # The others: not in the trash (_search_is_in_trash).
-        trash_excluded = active_test and not (active_only and self._trash_check_in_force) \
-            and not any(isinstance(term, (list, tuple)) and term[0] in ("trash_date",
-                                                                        "is_in_trash")
-                        for term in domain)
+        # The others: not in the trash (_search_is_in_trash), unless the domain names it.
+        names_trash = any(isinstance(term, (list, tuple)) and term[0] in TRASH_FIELDS
+                          for term in domain)
+        trash_excluded = active_test and not names_trash and not (
+            active_only and self._trash_check_in_force)
         if trash_excluded:
             domain = [("is_in_trash", "=", False)] + domain
         query = super()._where_calc(domain, active_test)
